@@ -1,1 +1,141 @@
+//! datatracker: tracks who ordered, produced and published which data, and serves safe statistics over a
+//! confidential questionnaire frame, through one GraphQL API.
+//!
+//! [`build_app`] builds the whole service (router and state) from [`config::Settings`]; `main` and every
+//! test use it.
 
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod store;
+pub mod telemetry;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+use config::Settings;
+use graphql::AppSchema;
+use store::Store;
+
+/// Shared state of the running service, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    store: Store,
+    schema: AppSchema,
+    tracker: domain::Tracker,
+    migrated: AtomicBool,
+}
+
+impl AppState {
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    /// The GraphQL schema.
+    pub fn schema(&self) -> &AppSchema {
+        &self.inner.schema
+    }
+    /// The tracker service.
+    pub fn tracker(&self) -> &domain::Tracker {
+        &self.inner.tracker
+    }
+    /// Whether migrations have been applied (or checked) since start.
+    pub fn is_migrated(&self) -> bool {
+        self.inner.migrated.load(Ordering::Acquire)
+    }
+    /// Marks migrations as applied.
+    pub fn set_migrated(&self) {
+        self.inner.migrated.store(true, Ordering::Release);
+    }
+    /// The statistics frame's state for `/ready`: `loaded`, `not configured`, or `error`.
+    pub fn stats_frame_state(&self) -> &'static str {
+        "not configured"
+    }
+}
+
+/// The built service.
+pub struct App {
+    /// The router with every route and layer.
+    pub router: Router,
+    /// The shared state.
+    pub state: AppState,
+}
+
+/// Why the app could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The MongoDB client could not be created (bad URI options).
+    #[error("cannot create the MongoDB client: {0}")]
+    Store(#[from] store::StoreError),
+}
+
+/// Builds the app from settings, creating the MongoDB client (it connects lazily).
+pub async fn build_app(settings: Settings) -> Result<App, BuildError> {
+    let store = Store::connect(settings.mongodb_uri.expose(), &settings.database).await?;
+    Ok(build_app_with_store(settings, store))
+}
+
+/// Builds the app around an existing store (tests pass one with command monitoring).
+pub fn build_app_with_store(settings: Settings, store: Store) -> App {
+    let tracker = domain::Tracker::new(store.clone());
+    let schema = graphql::build_schema(&settings.graphql)
+        .data(tracker.clone())
+        .finish();
+    let state = AppState {
+        inner: Arc::new(Inner {
+            settings,
+            store,
+            schema,
+            tracker,
+            migrated: AtomicBool::new(false),
+        }),
+    };
+    App {
+        router: http::router(state.clone()),
+        state,
+    }
+}
+
+impl App {
+    /// Applies pending migrations (waiting up to a minute for another instance's lock), then marks ready.
+    pub async fn migrate(&self) -> Result<Vec<String>, store::migrations::MigrationError> {
+        let applied = store::migrations::migrate(
+            self.state.store(),
+            &store::migrations::embedded(),
+            Duration::from_secs(60),
+        )
+        .await?;
+        self.state.set_migrated();
+        Ok(applied)
+    }
+
+    /// Serves on `listener` until `shutdown` resolves; in-flight requests finish first.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}

@@ -1,1 +1,194 @@
-fn main() {}
+//! The `datatracker` command: serve the API, migrate the database, print the schema, operate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use datatracker::config::{Settings, Source};
+use datatracker::store::migrations::{self, MigrationState};
+use datatracker::store::Store;
+
+/// Tracks orders, datasets and collections, and serves safe statistics, over GraphQL.
+#[derive(Parser)]
+#[command(name = "datatracker", version, about)]
+struct Cli {
+    /// TOML file with settings (keys as the variables without `DATATRACKER_`, lower case); the environment wins.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (applies pending migrations first unless --no-migrate).
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        /// List applied and pending migrations instead of applying them.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print the public GraphQL schema (SDL), as checked in at schema.graphql.
+    Schema,
+}
+
+fn load_settings(cli: &Cli) -> Result<Settings, ExitCode> {
+    let source = Source::from_env(cli.config.as_deref()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })?;
+    Settings::from_source(&source).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ExitCode> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", datatracker::graphql::public_sdl());
+            Ok(())
+        }
+        Command::Migrate { status } => {
+            let settings = load_settings(&cli)?;
+            datatracker::telemetry::init(settings.log_format);
+            let store = Store::connect(settings.mongodb_uri.expose(), &settings.database)
+                .await
+                .map_err(fail)?;
+            store
+                .wait_until_reachable(Duration::from_secs(30))
+                .await
+                .map_err(fail)?;
+            let all = migrations::embedded();
+            if status {
+                for m in migrations::status(&store, &all).await.map_err(fail)? {
+                    match m.state {
+                        MigrationState::Applied(at) => println!("applied  {}  {at}", m.name),
+                        MigrationState::Pending => println!("pending  {}", m.name),
+                    }
+                }
+            } else {
+                let applied = migrations::migrate(&store, &all, Duration::from_secs(60))
+                    .await
+                    .map_err(fail)?;
+                println!(
+                    "applied {} migration(s){}",
+                    applied.len(),
+                    if applied.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", applied.join(", "))
+                    }
+                );
+            }
+            Ok(())
+        }
+        Command::Serve { no_migrate } => {
+            let settings = load_settings(&cli)?;
+            datatracker::telemetry::init(settings.log_format);
+            serve(settings, !no_migrate).await
+        }
+    }
+}
+
+fn fail(err: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {err}");
+    ExitCode::FAILURE
+}
+
+async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
+    let migrate = migrate && settings.auto_migrate;
+    let bind = settings.http.bind;
+    let base_url = settings.http.base_url.clone();
+    let app = datatracker::build_app(settings).await.map_err(fail)?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| fail(format!("cannot listen on {bind}: {e}")))?;
+    let state = app.state.clone();
+    let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<String>(1);
+    tokio::spawn(async move {
+        if let Err(e) = state
+            .store()
+            .wait_until_reachable(Duration::from_secs(600))
+            .await
+        {
+            let _ = fatal_tx.send(format!("MongoDB is unreachable: {e}")).await;
+            return;
+        }
+        if migrate {
+            match migrations::migrate(
+                state.store(),
+                &migrations::embedded(),
+                Duration::from_secs(60),
+            )
+            .await
+            {
+                Ok(applied) => tracing::info!(count = applied.len(), "migrations up to date"),
+                Err(e) => {
+                    let _ = fatal_tx.send(format!("migration failed: {e}")).await;
+                    return;
+                }
+            }
+        }
+        state.set_migrated();
+        tracing::info!("ready");
+    });
+    tracing::info!(%bind, graphiql = %format!("{base_url}graphql"), "listening");
+    eprintln!("datatracker listening on {bind}; GraphiQL: {base_url}graphql");
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async move {
+        let _ = stop_rx.await;
+    }));
+    let fatal = tokio::select! {
+        _ = shutdown_signal() => None,
+        msg = fatal_rx.recv() => msg,
+    };
+    tracing::info!("shutting down; waiting for in-flight requests");
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    match fatal {
+        Some(msg) => {
+            tracing::error!(error = %msg, "stopped");
+            eprintln!("error: {msg}");
+            Err(ExitCode::FAILURE)
+        }
+        None => Ok(()),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

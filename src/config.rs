@@ -1,0 +1,505 @@
+//! Typed settings, read once from the environment (and optionally a TOML file given by `--config`).
+//!
+//! Every setting has an environment variable `DATATRACKER_*`; the same key in lower case without the prefix
+//! may appear in the TOML file (`bind = "0.0.0.0:8080"`). The environment wins over the file. A missing or
+//! malformed value is a [`ConfigError`] naming the variable; `main` prints it on one line and exits with 2.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself; call only where it is used, never to log.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// The secret used in local mode when none is configured. Refused outside local mode.
+pub const DEV_SECRET_KEY: &str = "datatracker-local-development-secret-do-not-use";
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// GraphQL execution limits.
+#[derive(Debug, Clone)]
+pub struct GraphqlSettings {
+    /// Maximum selection depth (`DATATRACKER_GRAPHQL_MAX_DEPTH`, default 15).
+    pub max_depth: usize,
+    /// Maximum complexity (`DATATRACKER_GRAPHQL_MAX_COMPLEXITY`, default 5000).
+    pub max_complexity: usize,
+    /// Whether introspection is answered (`DATATRACKER_GRAPHQL_INTROSPECTION`, default true).
+    pub introspection: bool,
+    /// Whether `GET /graphql` serves GraphiQL (`DATATRACKER_GRAPHIQL`, default true).
+    pub graphiql: bool,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Address to listen on (`DATATRACKER_BIND`, default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// Public base URL (`DATATRACKER_BASE_URL`, default `http://{bind}`).
+    pub base_url: Url,
+    /// Allowed CORS origins (`DATATRACKER_CORS_ORIGINS`, comma-separated; default none).
+    pub cors_origins: Vec<String>,
+    /// Request timeout (`DATATRACKER_REQUEST_TIMEOUT_SECS`, default 30).
+    pub request_timeout: Duration,
+    /// Largest accepted request body (`DATATRACKER_BODY_LIMIT_BYTES`, default 1 MiB).
+    pub body_limit_bytes: usize,
+}
+
+/// Session settings.
+#[derive(Debug, Clone)]
+pub struct SessionSettings {
+    /// Key signing session tokens (`DATATRACKER_SECRET_KEY`; at least 32 bytes outside local mode).
+    pub secret_key: Secret,
+    /// Session lifetime (`DATATRACKER_SESSION_HOURS`, default 8).
+    pub lifetime: Duration,
+}
+
+/// Statistics settings.
+#[derive(Debug, Clone)]
+pub struct StatsFileSettings {
+    /// Questionnaire frame file, CSV or Parquet (`DATATRACKER_DATA_PATH`; none = no frame, or a generated
+    /// sample in local mode).
+    pub data_path: Option<PathBuf>,
+    /// Reload period in hours (`DATATRACKER_DATA_REFRESH_HOURS`, default 24).
+    pub refresh_hours: u64,
+    /// Smallest publishable number of distinct students (`DATATRACKER_MIN_N`, default 5).
+    pub min_n: u32,
+}
+
+/// All settings of the service.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// MongoDB connection string (`DATATRACKER_MONGODB_URI`); pool options go in the URI.
+    pub mongodb_uri: Secret,
+    /// Database name (`DATATRACKER_DATABASE`, default `datatracker`).
+    pub database: String,
+    /// HTTP settings.
+    pub http: HttpSettings,
+    /// Session settings.
+    pub session: SessionSettings,
+    /// GraphQL limits.
+    pub graphql: GraphqlSettings,
+    /// Statistics settings.
+    pub stats: StatsFileSettings,
+    /// Log format (`DATATRACKER_LOG_FORMAT`: `text` or `json`, default text).
+    pub log_format: LogFormat,
+    /// Local mode (`DATATRACKER_LOCAL`): embedded defaults, first-run administrator. Never in production.
+    pub local_mode: bool,
+    /// Apply pending migrations when serving (`DATATRACKER_AUTO_MIGRATE`, default true).
+    pub auto_migrate: bool,
+}
+
+/// A setting that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "configuration error: {}: {}",
+            self.variable, self.problem
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The raw source of settings: variable name → value.
+#[derive(Debug, Default, Clone)]
+pub struct Source {
+    values: BTreeMap<String, String>,
+}
+
+impl Source {
+    /// Reads the process environment, on top of the TOML file when one is given.
+    pub fn from_env(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut source = match config_file {
+            Some(path) => Self::from_toml_file(path)?,
+            None => Self::default(),
+        };
+        for (key, value) in std::env::vars() {
+            if key.starts_with("DATATRACKER_") {
+                source.values.insert(key, value);
+            }
+        }
+        Ok(source)
+    }
+
+    /// A source from explicit pairs (tests, tools).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self {
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    fn from_toml_file(path: &Path) -> Result<Self, ConfigError> {
+        let err = |problem: String| ConfigError {
+            variable: "--config".into(),
+            problem,
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e| err(format!("{}: {e}", path.display())))?;
+        let mut values = BTreeMap::new();
+        for (key, value) in table {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Array(items) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => {
+                    return Err(err(format!(
+                        "key `{key}` has an unsupported type ({other})"
+                    )))
+                }
+            };
+            values.insert(format!("DATATRACKER_{}", key.to_uppercase()), text);
+        }
+        Ok(Self { values })
+    }
+
+    /// The raw value of a variable, if set and not blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &str,
+        default: T,
+        what: &str,
+    ) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
+                variable: name.into(),
+                problem: format!("`{raw}` is not {what}"),
+            }),
+        }
+    }
+
+    fn flag(&self, name: &str, default: bool) -> Result<bool, ConfigError> {
+        match self.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(ConfigError {
+                variable: name.into(),
+                problem: format!("`{v}` is not a boolean (true/false)"),
+            }),
+        }
+    }
+}
+
+fn missing(name: &str, hint: &str) -> ConfigError {
+    ConfigError {
+        variable: name.into(),
+        problem: format!("missing; {hint}"),
+    }
+}
+
+impl Settings {
+    /// Parses and checks every setting.
+    pub fn from_source(src: &Source) -> Result<Self, ConfigError> {
+        let local_mode = src.flag("DATATRACKER_LOCAL", false)?;
+        let mongodb_uri = match src.get("DATATRACKER_MONGODB_URI") {
+            Some(uri) => uri.trim().to_owned(),
+            None if local_mode => "mongodb://127.0.0.1:27017".to_owned(),
+            None => {
+                return Err(missing(
+                    "DATATRACKER_MONGODB_URI",
+                    "set a MongoDB connection string",
+                ))
+            }
+        };
+        if !(mongodb_uri.starts_with("mongodb://") || mongodb_uri.starts_with("mongodb+srv://")) {
+            return Err(ConfigError {
+                variable: "DATATRACKER_MONGODB_URI".into(),
+                problem: "must start with mongodb:// or mongodb+srv://".into(),
+            });
+        }
+        let database = src
+            .get("DATATRACKER_DATABASE")
+            .unwrap_or("datatracker")
+            .trim()
+            .to_owned();
+        if database.is_empty() || database.contains(['/', '\\', '.', ' ', '"', '$']) {
+            return Err(ConfigError {
+                variable: "DATATRACKER_DATABASE".into(),
+                problem: format!("`{database}` is not a valid database name"),
+            });
+        }
+        let bind: SocketAddr = src.parse(
+            "DATATRACKER_BIND",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            "a socket address (host:port, e.g. 127.0.0.1:8080)",
+        )?;
+        let base_url = match src.get("DATATRACKER_BASE_URL") {
+            Some(raw) => {
+                let url = Url::parse(raw.trim()).map_err(|e| ConfigError {
+                    variable: "DATATRACKER_BASE_URL".into(),
+                    problem: format!("`{raw}` is not a URL ({e})"),
+                })?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(ConfigError {
+                        variable: "DATATRACKER_BASE_URL".into(),
+                        problem: "must be an http:// or https:// URL".into(),
+                    });
+                }
+                url
+            }
+            None => Url::parse(&format!("http://{bind}/")).map_err(|e| ConfigError {
+                variable: "DATATRACKER_BIND".into(),
+                problem: e.to_string(),
+            })?,
+        };
+        let secret_key = match src.get("DATATRACKER_SECRET_KEY") {
+            Some(key) => Secret::new(key),
+            None if local_mode => Secret::new(DEV_SECRET_KEY),
+            None => {
+                return Err(missing(
+                    "DATATRACKER_SECRET_KEY",
+                    "set at least 32 random bytes",
+                ))
+            }
+        };
+        if !local_mode && (secret_key.expose().len() < 32 || secret_key.expose() == DEV_SECRET_KEY)
+        {
+            return Err(ConfigError {
+                variable: "DATATRACKER_SECRET_KEY".into(),
+                problem: "must be at least 32 bytes and not the local-mode default".into(),
+            });
+        }
+        let cors_origins: Vec<String> = src
+            .get("DATATRACKER_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &cors_origins {
+            let ok = Url::parse(origin)
+                .map(|u| matches!(u.scheme(), "http" | "https"))
+                .unwrap_or(false);
+            if !ok {
+                return Err(ConfigError {
+                    variable: "DATATRACKER_CORS_ORIGINS".into(),
+                    problem: format!("`{origin}` is not an http(s) origin"),
+                });
+            }
+        }
+        let log_format = match src.get("DATATRACKER_LOG_FORMAT").map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "DATATRACKER_LOG_FORMAT".into(),
+                    problem: format!("`{other}` is not `text` or `json`"),
+                })
+            }
+        };
+        let positive = |name: &str, v: u64| {
+            if v == 0 {
+                Err(ConfigError {
+                    variable: name.into(),
+                    problem: "must be greater than 0".into(),
+                })
+            } else {
+                Ok(v)
+            }
+        };
+        let timeout = src.parse(
+            "DATATRACKER_REQUEST_TIMEOUT_SECS",
+            30u64,
+            "a number of seconds",
+        )?;
+        let session_hours = src.parse("DATATRACKER_SESSION_HOURS", 8u64, "a number of hours")?;
+        let refresh_hours =
+            src.parse("DATATRACKER_DATA_REFRESH_HOURS", 24u64, "a number of hours")?;
+        let min_n = src.parse("DATATRACKER_MIN_N", 5u32, "a whole number")?;
+        if min_n < 2 {
+            return Err(ConfigError {
+                variable: "DATATRACKER_MIN_N".into(),
+                problem: "must be at least 2".into(),
+            });
+        }
+        Ok(Self {
+            mongodb_uri: Secret::new(mongodb_uri),
+            database,
+            http: HttpSettings {
+                bind,
+                base_url,
+                cors_origins,
+                request_timeout: Duration::from_secs(positive(
+                    "DATATRACKER_REQUEST_TIMEOUT_SECS",
+                    timeout,
+                )?),
+                body_limit_bytes: src.parse(
+                    "DATATRACKER_BODY_LIMIT_BYTES",
+                    1usize << 20,
+                    "a number of bytes",
+                )?,
+            },
+            session: SessionSettings {
+                secret_key,
+                lifetime: Duration::from_secs(
+                    3600 * positive("DATATRACKER_SESSION_HOURS", session_hours)?,
+                ),
+            },
+            graphql: GraphqlSettings {
+                max_depth: src.parse("DATATRACKER_GRAPHQL_MAX_DEPTH", 15, "a whole number")?,
+                max_complexity: src.parse(
+                    "DATATRACKER_GRAPHQL_MAX_COMPLEXITY",
+                    5000,
+                    "a whole number",
+                )?,
+                introspection: src.flag("DATATRACKER_GRAPHQL_INTROSPECTION", true)?,
+                graphiql: src.flag("DATATRACKER_GRAPHIQL", true)?,
+            },
+            stats: StatsFileSettings {
+                data_path: src.get("DATATRACKER_DATA_PATH").map(PathBuf::from),
+                refresh_hours: positive("DATATRACKER_DATA_REFRESH_HOURS", refresh_hours)?,
+                min_n,
+            },
+            log_format,
+            local_mode,
+            auto_migrate: src.flag("DATATRACKER_AUTO_MIGRATE", true)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("DATATRACKER_MONGODB_URI", "mongodb://db:27017"),
+            (
+                "DATATRACKER_SECRET_KEY",
+                "0123456789abcdef0123456789abcdef-x",
+            ),
+        ]
+    }
+
+    #[test]
+    fn defaults_apply_when_only_required_values_are_set() {
+        let s = Settings::from_source(&Source::from_pairs(base())).unwrap();
+        assert_eq!(s.database, "datatracker");
+        assert_eq!(s.http.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.stats.min_n, 5);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn malformed_bind_names_the_variable() {
+        let mut pairs = base();
+        pairs.push(("DATATRACKER_BIND", "nonsense"));
+        let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_BIND");
+        assert!(err.to_string().contains("nonsense"));
+    }
+
+    #[test]
+    fn missing_uri_outside_local_mode_is_an_error() {
+        let err = Settings::from_source(&Source::from_pairs(vec![(
+            "DATATRACKER_SECRET_KEY",
+            "x".repeat(40),
+        )]))
+        .unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_MONGODB_URI");
+    }
+
+    #[test]
+    fn short_secret_is_refused_outside_local_mode() {
+        let pairs = vec![
+            ("DATATRACKER_MONGODB_URI", "mongodb://x"),
+            ("DATATRACKER_SECRET_KEY", "short"),
+        ];
+        let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_SECRET_KEY");
+        assert!(
+            !err.to_string().contains("short"),
+            "the secret must not be echoed"
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Settings::from_source(&Source::from_pairs(base())).unwrap();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("0123456789abcdef"));
+        assert!(!dbg.contains("mongodb://db"));
+    }
+
+    #[test]
+    fn toml_file_is_read_and_env_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "database = \"fromfile\"\nbind = \"0.0.0.0:9000\"\n").unwrap();
+        let mut src = Source::from_toml_file(&path).unwrap();
+        for (k, v) in base() {
+            src.values.insert(k.into(), v.into());
+        }
+        src.values
+            .insert("DATATRACKER_DATABASE".into(), "fromenv".into());
+        let s = Settings::from_source(&src).unwrap();
+        assert_eq!(s.database, "fromenv");
+        assert_eq!(s.http.bind.port(), 9000);
+    }
+}

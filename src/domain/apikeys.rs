@@ -1,0 +1,42 @@
+//! Generating API keys (the key is returned once; only its salted hash is stored).
+
+use bson::Uuid;
+
+use super::model::User;
+use super::permissions::Permission;
+use super::tracker::Tracker;
+use super::{validate, DomainError, Principal};
+
+impl Tracker {
+    /// Generates a new key for `user_id` (oneself, or anyone with `USER_MANAGEMENT`), replacing the old
+    /// one. `hash` turns the clear key into its stored form. Returns the user and the clear key.
+    pub async fn generate_api_key(
+        &self,
+        p: &Principal,
+        user_id: Option<&str>,
+        key: String,
+        hash: super::model::ApiKeyHash,
+    ) -> Result<(User, String), DomainError> {
+        let target: Uuid = match user_id {
+            Some(id) => validate::id("userId", id)?,
+            None => Uuid::from(p.require_user()?.id),
+        };
+        let is_self = p.user_id().is_some_and(|me| Uuid::from(me) == target);
+        if !is_self && !p.has(Permission::UserManagement) && !matches!(p, Principal::System) {
+            return Err(if p.user_id().is_some() {
+                DomainError::Forbidden
+            } else {
+                DomainError::Unauthenticated
+            });
+        }
+        let current = self
+            .users
+            .get(target)
+            .await?
+            .ok_or_else(|| DomainError::NotFound("user".into()))?;
+        let mut user = current.clone();
+        user.api_key = Some(hash);
+        let user = self.replace_user(p, &current, user, "New API key").await?;
+        Ok((user, key))
+    }
+}

@@ -1,0 +1,19 @@
+//! The tracker's rules: entities, validation, permissions and visibility. Knows nothing of HTTP or GraphQL.
+
+pub mod apikeys;
+pub mod collections;
+pub mod datasets;
+pub mod error;
+pub mod logs;
+pub mod model;
+pub mod orders;
+pub mod permissions;
+pub mod principal;
+pub mod tracker;
+pub mod users;
+pub mod validate;
+pub mod visibility;
+
+pub use error::{DomainError, DomainResult};
+pub use principal::{Principal, Viewer};
+pub use tracker::{Page, PageRequest, Tracker};

@@ -1,0 +1,112 @@
+//! Permissions and their transitive implications.
+
+use std::collections::BTreeSet;
+
+/// A permission a user can hold. Unknown names in stored documents are ignored, never fatal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Permission {
+    /// Create orders; edit or delete orders (and their datasets) where listed as editor.
+    Orders,
+    /// Edit or delete any order, dataset or collection.
+    DataManagement,
+    /// Read owner information (editors, a dataset's order) of every entry.
+    OwnersRead,
+    /// Add users.
+    UserAdd,
+    /// List and search users (public profile fields only).
+    UserSearch,
+    /// Manage any user.
+    UserManagement,
+}
+
+impl Permission {
+    /// Every permission.
+    pub const ALL: [Permission; 6] = [
+        Self::Orders,
+        Self::DataManagement,
+        Self::OwnersRead,
+        Self::UserAdd,
+        Self::UserSearch,
+        Self::UserManagement,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Orders => "ORDERS",
+            Self::DataManagement => "DATA_MANAGEMENT",
+            Self::OwnersRead => "OWNERS_READ",
+            Self::UserAdd => "USER_ADD",
+            Self::UserSearch => "USER_SEARCH",
+            Self::UserManagement => "USER_MANAGEMENT",
+        }
+    }
+
+    /// Parses a stored name; `None` for unknown names.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    fn implies(self) -> &'static [Permission] {
+        match self {
+            Self::Orders => &[Self::UserAdd, Self::UserSearch],
+            Self::DataManagement => &[Self::Orders, Self::OwnersRead],
+            Self::UserManagement => &[Self::UserAdd, Self::UserSearch],
+            Self::OwnersRead | Self::UserAdd | Self::UserSearch => &[],
+        }
+    }
+}
+
+/// A set of permissions closed under implication.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionSet(BTreeSet<Permission>);
+
+impl PermissionSet {
+    /// The closure of the stored names (unknown names ignored).
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Self {
+        Self::closure(names.iter().filter_map(|n| Permission::parse(n.as_ref())))
+    }
+
+    /// The closure of the given permissions.
+    pub fn closure(granted: impl IntoIterator<Item = Permission>) -> Self {
+        let mut set = BTreeSet::new();
+        let mut todo: Vec<Permission> = granted.into_iter().collect();
+        while let Some(p) = todo.pop() {
+            if set.insert(p) {
+                todo.extend_from_slice(p.implies());
+            }
+        }
+        Self(set)
+    }
+
+    /// Whether the set holds `p`.
+    pub fn has(&self, p: Permission) -> bool {
+        self.0.contains(&p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn implications_are_transitive() {
+        let set = PermissionSet::from_names(&["DATA_MANAGEMENT"]);
+        for p in [
+            Permission::Orders,
+            Permission::OwnersRead,
+            Permission::UserAdd,
+            Permission::UserSearch,
+        ] {
+            assert!(set.has(p), "{p:?}");
+        }
+        assert!(!set.has(Permission::UserManagement));
+    }
+
+    #[test]
+    fn unknown_names_are_ignored() {
+        let set = PermissionSet::from_names(&["NOPE", "USER_SEARCH"]);
+        assert!(set.has(Permission::UserSearch));
+        assert!(!set.has(Permission::UserAdd));
+    }
+}

@@ -1,0 +1,189 @@
+//! The tracker service: the one entry point the API layer calls for orders, datasets, collections, users
+//! and logs. Each `impl` block lives in the file of its entity.
+
+use bson::{doc, Document, Uuid};
+
+use super::model::{Collection, Dataset, LogEntry, Order, User};
+use super::DomainError;
+use crate::store::{Repo, Store};
+
+/// Largest page any list returns.
+pub const MAX_PAGE: usize = 100;
+/// Page size when none is asked for.
+pub const DEFAULT_PAGE: usize = 20;
+
+/// Which page of a list: up to `first` items after the cursor `after`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageRequest {
+    /// Items wanted (capped at [`MAX_PAGE`]).
+    pub first: Option<usize>,
+    /// The id after which the page starts.
+    pub after: Option<Uuid>,
+}
+
+/// One page of a list in id (= creation) order.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Whether more items follow.
+    pub has_next: bool,
+    /// Whether items precede the page.
+    pub has_previous: bool,
+    /// Items matching the filter in all.
+    pub total: u64,
+}
+
+/// The tracker service.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    pub(crate) store: Store,
+    pub(crate) orders: Repo<Order>,
+    pub(crate) datasets: Repo<Dataset>,
+    pub(crate) collections: Repo<Collection>,
+    pub(crate) users: Repo<User>,
+    pub(crate) logs: Repo<LogEntry>,
+}
+
+impl Tracker {
+    /// The service over `store`.
+    pub fn new(store: Store) -> Self {
+        Self {
+            orders: Repo::new(&store, "orders"),
+            datasets: Repo::new(&store, "datasets"),
+            collections: Repo::new(&store, "collections"),
+            users: Repo::new(&store, "users"),
+            logs: Repo::new(&store, "logs"),
+            store,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Reads a page of `repo` matching `filter`.
+    pub(crate) async fn page_of<T>(
+        &self,
+        repo: &Repo<T>,
+        filter: Document,
+        req: PageRequest,
+    ) -> Result<Page<T>, DomainError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
+    {
+        let first = req.first.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+        let mut items = repo
+            .page(filter.clone(), req.after, first as i64 + 1)
+            .await?;
+        let has_next = items.len() > first;
+        items.truncate(first);
+        let total = repo.count(filter).await?;
+        Ok(Page {
+            items,
+            has_next,
+            has_previous: req.after.is_some(),
+            total,
+        })
+    }
+
+    /// The standard tag vocabulary.
+    pub async fn standard_tags(&self) -> Result<Vec<String>, DomainError> {
+        use futures::TryStreamExt;
+        let docs: Vec<Document> = self
+            .store
+            .db()
+            .collection::<Document>("standard_tags")
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await
+            .map_err(crate::store::StoreError::from)?
+            .try_collect()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
+            .collect())
+    }
+
+    /// Fails with the missing ids unless every user in `ids` exists.
+    pub(crate) async fn ensure_users_exist(
+        &self,
+        field: &str,
+        ids: &[Uuid],
+    ) -> Result<(), DomainError> {
+        let found = self.users.get_many(ids).await?;
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.iter().any(|u| u.id == **id))
+            .map(|id| id.to_string())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::invalid(
+                field,
+                format!("no such user: {}", missing.join(", ")),
+            ))
+        }
+    }
+
+    /// Fails with the missing ids unless every dataset in `ids` exists.
+    pub(crate) async fn ensure_datasets_exist(
+        &self,
+        field: &str,
+        ids: &[Uuid],
+    ) -> Result<(), DomainError> {
+        let found = self.datasets.get_many(ids).await?;
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !found.iter().any(|d| d.id == **id))
+            .map(|id| id.to_string())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::invalid(
+                field,
+                format!("no such dataset: {}", missing.join(", ")),
+            ))
+        }
+    }
+}
+
+/// Escapes `text` for use inside a regular expression.
+pub fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The filter matching entries whose title contains `search` (case-insensitive), carrying all `tags`.
+pub fn listing_filter(
+    search: Option<&str>,
+    tags_standard: &[String],
+    tags_user: &[String],
+) -> Document {
+    let mut and: Vec<Document> = Vec::new();
+    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        and.push(doc! { "title": { "$regex": regex_escape(s), "$options": "i" } });
+    }
+    if !tags_standard.is_empty() {
+        and.push(doc! { "tagsStandard": { "$all": tags_standard.to_vec() } });
+    }
+    if !tags_user.is_empty() {
+        and.push(doc! { "tagsUser": { "$all": tags_user.to_vec() } });
+    }
+    if and.is_empty() {
+        doc! {}
+    } else {
+        doc! { "$and": and }
+    }
+}

@@ -1,0 +1,46 @@
+//! Identity mutations.
+
+use async_graphql::{Context, Object, SimpleObject, ID};
+
+use super::context::{principal, tracker};
+use crate::auth::apikey;
+use crate::error::ApiError;
+
+/// A newly generated API key. The key is shown once and cannot be read again.
+#[derive(SimpleObject)]
+pub struct ApiKeyPayload {
+    /// The user the key belongs to (send as `X-API-User`, or any of their auth ids).
+    pub user_id: ID,
+    /// The key (send as `X-API-Key`).
+    pub api_key: String,
+}
+
+/// Identity mutations.
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Generates a new API key for the caller, or for `userId` with `USER_MANAGEMENT`; the old key stops
+    /// working. The key is returned once; only a salted hash is stored.
+    async fn generate_api_key(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> Result<ApiKeyPayload, ApiError> {
+        let key = apikey::generate_key();
+        let hash = apikey::hash_key(&key);
+        let (user, key) = tracker(ctx)?
+            .generate_api_key(
+                principal(ctx),
+                user_id.as_ref().map(|i| i.as_str()),
+                key,
+                hash,
+            )
+            .await?;
+        Ok(ApiKeyPayload {
+            user_id: ID(user.id.to_string()),
+            api_key: key,
+        })
+    }
+}

@@ -1,0 +1,30 @@
+//! What resolvers take from the request context.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::Context;
+
+use super::loaders::TrackerLoader;
+use crate::domain::{Principal, Tracker};
+use crate::error::ApiError;
+
+static ANONYMOUS: Principal = Principal::Anonymous;
+
+/// The request's principal (anonymous when none was attached).
+pub fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+    ctx.data_opt::<Principal>().unwrap_or(&ANONYMOUS)
+}
+
+/// The tracker service.
+pub fn tracker<'a>(ctx: &Context<'a>) -> Result<&'a Tracker, ApiError> {
+    ctx.data_opt::<Tracker>()
+        .ok_or_else(|| ApiError::internal(&"tracker service missing from schema data"))
+}
+
+/// The request's loader (batched, cached for the request).
+pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<TrackerLoader>, ApiError> {
+    ctx.data_opt::<Arc<DataLoader<TrackerLoader>>>()
+        .map(|l| l.as_ref())
+        .ok_or_else(|| ApiError::internal(&"loader missing from request data"))
+}

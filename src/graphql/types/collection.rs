@@ -1,0 +1,97 @@
+//! `Collection`: public, except owner information and the log.
+
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+
+use super::common::{self, connection, page_request, Conn, CrossReferenceObject};
+use super::dataset::DatasetObject;
+use super::log::LogEntryObject;
+use super::user::UserObject;
+use crate::domain::model::Collection;
+use crate::domain::visibility::{can_read_collection_logs, can_see_collection_owners};
+use crate::error::ApiError;
+use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::loaders::DatasetKey;
+
+/// A collection of datasets. Visible to everyone, anonymous included, except `editors` (owner information)
+/// and `log`, which read as `null` to those not allowed to see them.
+pub struct CollectionObject(pub Collection);
+
+#[Object(name = "Collection")]
+impl CollectionObject {
+    /// Id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title (non-empty).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Description (markdown).
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// The datasets in the collection. Visible to everyone.
+    async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+        let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
+        let found = loader(ctx)?
+            .load_many(keys.iter().copied())
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| found.get(k).cloned())
+            .map(DatasetObject)
+            .collect())
+    }
+    /// Tags from the standard vocabulary.
+    async fn tags_standard(&self) -> &[String] {
+        &self.0.tags_standard
+    }
+    /// Free tags.
+    async fn tags_user(&self) -> &[String] {
+        &self.0.tags_user
+    }
+    /// External identifiers and links.
+    async fn cross_references(&self) -> Vec<CrossReferenceObject> {
+        self.0
+            .cross_references
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
+    }
+    /// Version, incremented by every change (compare-and-set, see `Order.version`).
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    /// When the collection was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.created_at)
+    }
+    /// When the collection last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.updated_at)
+    }
+    /// Editors (owner information). Visible to the collection's editors, `DATA_MANAGEMENT` and
+    /// `OWNERS_READ`; `null` otherwise.
+    async fn editors(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserObject>>, ApiError> {
+        if !can_see_collection_owners(principal(ctx), &self.0) {
+            return Ok(None);
+        }
+        Ok(Some(common::users(ctx, &self.0.editors).await?))
+    }
+    /// Change log, oldest first. Visible to the collection's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    async fn log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
+        let allowed = can_read_collection_logs(principal(ctx), &self.0);
+        let page = tracker(ctx)?
+            .log_of(allowed, self.0.id, page_request(first, after)?)
+            .await?;
+        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+    }
+}

@@ -1,0 +1,155 @@
+//! `Dataset`: public, except owner information and the log.
+
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+
+use super::collection::CollectionObject;
+use super::common::{self, connection, page_request, Conn, CrossReferenceObject};
+use super::log::LogEntryObject;
+use super::order::OrderObject;
+use super::user::UserObject;
+use crate::domain::model::{Dataset, Order};
+use crate::domain::visibility::{can_read_order_logs, can_see_order};
+use crate::error::ApiError;
+use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::loaders::{CollectionsOfDataset, DatasetsOfOrder, OrderKey};
+
+/// A dataset. Visible to everyone, anonymous included, except owner information (`order`, `editors`) and
+/// `log`, which read as `null` to those not allowed to see them.
+pub struct DatasetObject(pub Dataset);
+
+impl DatasetObject {
+    async fn order_of(&self, ctx: &Context<'_>) -> Result<Option<Order>, ApiError> {
+        loader(ctx)?
+            .load_one(OrderKey(self.0.order))
+            .await
+            .map_err(|e| ApiError::internal(&e))
+    }
+}
+
+#[Object(name = "Dataset")]
+impl DatasetObject {
+    /// Id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title (non-empty).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Description (markdown).
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Tags from the standard vocabulary.
+    async fn tags_standard(&self) -> &[String] {
+        &self.0.tags_standard
+    }
+    /// Free tags.
+    async fn tags_user(&self) -> &[String] {
+        &self.0.tags_user
+    }
+    /// External identifiers and links (DOIs, accession numbers, URLs).
+    async fn cross_references(&self) -> Vec<CrossReferenceObject> {
+        self.0
+            .cross_references
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
+    }
+    /// Version, incremented by every change (compare-and-set, see `Order.version`).
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    /// When the dataset was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.created_at)
+    }
+    /// When the dataset last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.updated_at)
+    }
+    /// The order the dataset belongs to (owner information). Visible to the order's editors,
+    /// `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
+    async fn order(&self, ctx: &Context<'_>) -> Result<Option<OrderObject>, ApiError> {
+        let p = principal(ctx);
+        Ok(self
+            .order_of(ctx)
+            .await?
+            .filter(|o| can_see_order(p, o))
+            .map(OrderObject))
+    }
+    /// The users who may edit the dataset: its order's editors (owner information). Visible to those
+    /// editors, `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
+    async fn editors(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserObject>>, ApiError> {
+        let p = principal(ctx);
+        match self.order_of(ctx).await?.filter(|o| can_see_order(p, o)) {
+            Some(o) => Ok(Some(common::users(ctx, &o.editors).await?)),
+            None => Ok(None),
+        }
+    }
+    /// The other datasets of the same order. Visible to everyone.
+    async fn related(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+        let list = loader(ctx)?
+            .load_one(DatasetsOfOrder(self.0.order))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(list
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| d.id != self.0.id)
+            .map(DatasetObject)
+            .collect())
+    }
+    /// The collections containing this dataset. Visible to everyone.
+    async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<CollectionObject>, ApiError> {
+        let list = loader(ctx)?
+            .load_one(CollectionsOfDataset(self.0.id))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(list
+            .unwrap_or_default()
+            .into_iter()
+            .map(CollectionObject)
+            .collect())
+    }
+    /// Who generated the data (from the order; public profiles). Visible to everyone.
+    async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
+        match self.order_of(ctx).await? {
+            Some(o) => common::users(ctx, &o.generators).await,
+            None => Ok(Vec::new()),
+        }
+    }
+    /// Authors (from the order; public profiles). Visible to everyone.
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
+        match self.order_of(ctx).await? {
+            Some(o) => common::users(ctx, &o.authors).await,
+            None => Ok(Vec::new()),
+        }
+    }
+    /// The organisation (from the order; public profile). Visible to everyone.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<UserObject>, ApiError> {
+        match self.order_of(ctx).await? {
+            Some(o) => common::user(ctx, o.organisation).await,
+            None => Ok(None),
+        }
+    }
+    /// Change log, oldest first. Visible to the order's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    async fn log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
+        let p = principal(ctx);
+        let allowed = self
+            .order_of(ctx)
+            .await?
+            .is_some_and(|o| can_read_order_logs(p, &o));
+        let page = tracker(ctx)?
+            .log_of(allowed, self.0.id, page_request(first, after)?)
+            .await?;
+        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+    }
+}

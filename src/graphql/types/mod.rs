@@ -1,0 +1,8 @@
+//! GraphQL object types wrapping domain entities. Hidden fields read as `null`, never as an error.
+
+pub mod collection;
+pub mod common;
+pub mod dataset;
+pub mod log;
+pub mod order;
+pub mod user;

@@ -1,0 +1,97 @@
+//! `Order`: visible only to its editors, `DATA_MANAGEMENT` and `OWNERS_READ`.
+
+use async_graphql::{Context, Object, ID};
+use chrono::{DateTime, Utc};
+
+use super::common::{self, connection, page_request, Conn};
+use super::dataset::DatasetObject;
+use super::log::LogEntryObject;
+use super::user::UserObject;
+use crate::domain::model::Order;
+use crate::domain::visibility::can_read_order_logs;
+use crate::error::ApiError;
+use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::loaders::DatasetsOfOrder;
+
+/// An order: a request to produce data. Only its editors, holders of `DATA_MANAGEMENT` and holders of
+/// `OWNERS_READ` (read-only) can see an order; to anyone else it does not exist (`order(id)` is `null`).
+/// Every field below is visible to whoever can see the order, except `log`.
+pub struct OrderObject(pub Order);
+
+#[Object(name = "Order")]
+impl OrderObject {
+    /// Id (UUID).
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title (non-empty).
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Description (markdown).
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Users who generate the data (public profiles).
+    async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
+        common::users(ctx, &self.0.generators).await
+    }
+    /// Users credited as authors (public profiles).
+    async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
+        common::users(ctx, &self.0.authors).await
+    }
+    /// The organisation (a user; public profile). `null` only if that user was removed.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<UserObject>, ApiError> {
+        common::user(ctx, self.0.organisation).await
+    }
+    /// Editors: the users who may change the order and its datasets (owner information).
+    async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
+        common::users(ctx, &self.0.editors).await
+    }
+    /// The order's datasets, oldest first. Added and removed only through the dataset mutations.
+    async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+        let list = loader(ctx)?
+            .load_one(DatasetsOfOrder(self.0.id))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        Ok(list
+            .unwrap_or_default()
+            .into_iter()
+            .map(DatasetObject)
+            .collect())
+    }
+    /// Tags from the standard vocabulary (`standardTags`).
+    async fn tags_standard(&self) -> &[String] {
+        &self.0.tags_standard
+    }
+    /// Free tags.
+    async fn tags_user(&self) -> &[String] {
+        &self.0.tags_user
+    }
+    /// Version, incremented by every change. Pass it back in an update to refuse the update (`CONFLICT`)
+    /// if someone else changed the order in between; updates are compare-and-set on this version.
+    async fn version(&self) -> i64 {
+        self.0.version
+    }
+    /// When the order was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.created_at)
+    }
+    /// When the order last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        common::utc(self.0.updated_at)
+    }
+    /// Change log, oldest first. Visible to the order's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    async fn log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
+        let allowed = can_read_order_logs(principal(ctx), &self.0);
+        let page = tracker(ctx)?
+            .log_of(allowed, self.0.id, page_request(first, after)?)
+            .await?;
+        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+    }
+}

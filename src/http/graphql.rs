@@ -1,0 +1,215 @@
+//! GraphQL over HTTP: POST executes anything, GET serves GraphiQL or runs queries (never mutations).
+//!
+//! Request errors (unparseable body or document, validation, limits) answer 400 with a coded error; errors
+//! raised while executing answer 200 with partial data, as the GraphQL over HTTP specification says.
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ServerError, Value};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use serde::Deserialize;
+
+use crate::auth::{self, RequestKind};
+use crate::error::{ApiError, ErrorCode};
+use crate::AppState;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// `POST /graphql`.
+pub async fn post_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+        .unwrap_or(false);
+    if !is_json {
+        let err = ApiError::new(
+            ErrorCode::BadUserInput,
+            "send the request as Content-Type: application/json",
+        );
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            axum::Json(err.to_json()),
+        )
+            .into_response();
+    }
+    let json: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return request_error(
+                ErrorCode::BadUserInput,
+                "the request body is not valid JSON",
+            )
+        }
+    };
+    if json.is_array() {
+        return request_error(
+            ErrorCode::BadUserInput,
+            "batched requests are not supported; send one operation per request",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(json) {
+        Ok(r) => r,
+        Err(_) => return request_error(ErrorCode::BadUserInput, "the body must be an object with `query`, and optional `operationName`, `variables`, `extensions`"),
+    };
+    execute(state, headers, request, RequestKind::Post).await
+}
+
+/// Query-string parameters of `GET /graphql`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// `GET /graphql`.
+pub async fn get_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let Some(query) = params.query else {
+        let wants_html = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .map(|a| a.contains("text/html"))
+            .unwrap_or(false);
+        if wants_html && state.settings().graphql.graphiql {
+            return Html(
+                async_graphql::http::GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("datatracker GraphiQL")
+                    .finish(),
+            )
+            .into_response();
+        }
+        return request_error(ErrorCode::BadUserInput, "missing `query` parameter");
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        match serde_json::from_str::<serde_json::Value>(&vars) {
+            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Err(_) => {
+                return request_error(ErrorCode::BadUserInput, "`variables` is not valid JSON")
+            }
+        }
+    }
+    execute(state, headers, request, RequestKind::Get).await
+}
+
+async fn execute(
+    state: AppState,
+    headers: HeaderMap,
+    request: async_graphql::Request,
+    kind: RequestKind,
+) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let op = operation_kind(&request.query, request.operation_name.as_deref());
+    if let Some(name) = request.operation_name.as_deref() {
+        tracing::Span::current().record("graphql_operation", name);
+    }
+    let is_mutation = op == Some(OperationType::Mutation);
+    if is_mutation && kind == RequestKind::Get {
+        let err = ApiError::new(ErrorCode::BadUserInput, "mutations must be sent with POST");
+        let mut resp = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(err.to_json())).into_response();
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
+    let principal = match auth::authenticate(&state, &headers, kind, is_mutation).await {
+        Ok(p) => p,
+        Err(err) => return err.into_response(),
+    };
+    let loader = crate::graphql::loaders::request_loader(state.tracker().clone());
+    let response = state
+        .schema()
+        .execute(request.data(principal).data(loader))
+        .await;
+    graphql_response(response, &accept)
+}
+
+/// The kind of the operation that will run, if the document parses and names it unambiguously.
+fn operation_kind(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match (&doc.operations, operation_name) {
+        (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => ops
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op.node.ty),
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None)
+            if ops.len() == 1 =>
+        {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
+fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Response {
+    // Every error leaves with a code. Our resolvers set one; errors without one come from async-graphql's
+    // own argument coercion, which is the caller's input at fault.
+    for err in &mut response.errors {
+        ensure_code(err);
+    }
+    let request_error = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if accept.contains(GRAPHQL_RESPONSE) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    let mut body = serde_json::json!({});
+    if !request_error {
+        body["data"] = serde_json::to_value(&response.data).unwrap_or(serde_json::Value::Null);
+    }
+    if !response.errors.is_empty() {
+        body["errors"] = serde_json::to_value(&response.errors).unwrap_or_default();
+    }
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+fn ensure_code(err: &mut ServerError) {
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", ErrorCode::BadUserInput.as_str());
+    }
+}
+
+fn request_error(code: ErrorCode, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(ApiError::new(code, message).to_json()),
+    )
+        .into_response()
+}

@@ -1,0 +1,115 @@
+//! HTTP surface: routes, middleware, GraphQL over HTTP, health and readiness.
+
+mod graphql;
+mod health;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath};
+use axum::routing::get;
+use axum::Router;
+use http::{HeaderName, HeaderValue, Method, Request, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::AppState;
+
+/// The request id header, set on every response.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Builds the router with every route and layer.
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings();
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let cors = cors_layer(&settings.http.cors_origins);
+    let timeout = settings.http.request_timeout;
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::get_handler).post(graphql::post_handler),
+        )
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
+        .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(make_span)
+                        .on_response(on_response)
+                        .on_request(()),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    tracing::error!("handler panicked");
+                    let body = crate::error::ApiError::new(
+                        crate::error::ErrorCode::InternalServerError,
+                        "internal server error",
+                    );
+                    axum::response::IntoResponse::into_response(body)
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    http::StatusCode::REQUEST_TIMEOUT,
+                    timeout,
+                ))
+                .layer(CompressionLayer::new())
+                .layer(cors),
+        )
+        .with_state(state)
+}
+
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            http::header::CONTENT_TYPE,
+            http::header::AUTHORIZATION,
+            http::header::ACCEPT,
+            HeaderName::from_static("x-csrftoken"),
+            HeaderName::from_static("x-api-user"),
+            HeaderName::from_static("x-api-key"),
+        ])
+        .allow_credentials(true)
+        .max_age(Duration::from_secs(3600))
+}
+
+fn make_span<B>(req: &Request<B>) -> Span {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "<unmatched>".into());
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %path,
+        request_id = %request_id,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+        graphql_operation = tracing::field::Empty,
+    )
+}
+
+fn on_response<B>(resp: &Response<B>, latency: Duration, span: &Span) {
+    span.record("status", resp.status().as_u16());
+    span.record("latency_ms", latency.as_secs_f64() * 1000.0);
+    tracing::info!("request finished");
+}

@@ -1,0 +1,180 @@
+//! Typed access to one collection: reads, keyset pages, and writes inside a transaction.
+
+use bson::{doc, Document, Uuid};
+use futures::TryStreamExt;
+use mongodb::{ClientSession, Collection};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{Store, StoreError};
+
+/// A transaction: every write of one change and its log entries go through one of these.
+pub struct Tx {
+    session: ClientSession,
+}
+
+impl Store {
+    /// Starts a transaction (majority read and write concern, as the driver defaults for transactions).
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let mut session = self.client().start_session().await?;
+        session.start_transaction().await?;
+        Ok(Tx { session })
+    }
+}
+
+impl Tx {
+    /// The session, for writes that have no repository method.
+    pub fn session(&mut self) -> &mut ClientSession {
+        &mut self.session
+    }
+
+    /// Commits; a write conflict with a concurrent transaction is a [`StoreError::VersionConflict`].
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.session.commit_transaction().await.map_err(classify_tx)
+    }
+}
+
+fn classify_tx(err: mongodb::error::Error) -> StoreError {
+    let conflict = err.contains_label(mongodb::error::TRANSIENT_TRANSACTION_ERROR)
+        || matches!(err.kind.as_ref(), mongodb::error::ErrorKind::Command(c) if c.code == 112);
+    if conflict {
+        StoreError::VersionConflict
+    } else {
+        StoreError::classify(err)
+    }
+}
+
+/// A typed collection whose documents have a UUID `_id` and a `version`.
+#[derive(Clone, Debug)]
+pub struct Repo<T: Send + Sync> {
+    coll: Collection<T>,
+}
+
+impl<T> Repo<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + Unpin,
+{
+    /// The repository of collection `name`.
+    pub fn new(store: &Store, name: &str) -> Self {
+        Self {
+            coll: store.db().collection(name),
+        }
+    }
+
+    /// The untyped collection.
+    pub fn raw(&self) -> Collection<Document> {
+        self.coll.clone_with_type()
+    }
+
+    /// One document by id.
+    pub async fn get(&self, id: Uuid) -> Result<Option<T>, StoreError> {
+        Ok(self.coll.find_one(doc! { "_id": id }).await?)
+    }
+
+    /// One document by id, read inside the transaction.
+    pub async fn get_in(&self, tx: &mut Tx, id: Uuid) -> Result<Option<T>, StoreError> {
+        Ok(self
+            .coll
+            .find_one(doc! { "_id": id })
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?)
+    }
+
+    /// Documents matching `filter`, in id order.
+    pub async fn find(&self, filter: Document) -> Result<Vec<T>, StoreError> {
+        Ok(self
+            .coll
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Documents matching `filter`, read inside the transaction.
+    pub async fn find_in(&self, tx: &mut Tx, filter: Document) -> Result<Vec<T>, StoreError> {
+        let mut cursor = self
+            .coll
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?;
+        Ok(cursor.stream(&mut tx.session).try_collect().await?)
+    }
+
+    /// Documents with the given ids (one round trip).
+    pub async fn get_many(&self, ids: &[Uuid]) -> Result<Vec<T>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.find(doc! { "_id": { "$in": ids.to_vec() } }).await
+    }
+
+    /// A keyset page: up to `limit` documents matching `filter` with id after `after`, in id order.
+    pub async fn page(
+        &self,
+        mut filter: Document,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<T>, StoreError> {
+        if let Some(after) = after {
+            filter = doc! { "$and": [filter, { "_id": { "$gt": after } }] };
+        }
+        Ok(self
+            .coll
+            .find(filter)
+            .sort(doc! { "_id": 1 })
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Number of documents matching `filter`.
+    pub async fn count(&self, filter: Document) -> Result<u64, StoreError> {
+        Ok(self.coll.count_documents(filter).await?)
+    }
+
+    /// Inserts inside the transaction.
+    pub async fn insert(&self, tx: &mut Tx, value: &T) -> Result<(), StoreError> {
+        self.coll
+            .insert_one(value)
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?;
+        Ok(())
+    }
+
+    /// Replaces the document if its stored version is still `expected`; otherwise [`StoreError::VersionConflict`].
+    pub async fn replace_versioned(
+        &self,
+        tx: &mut Tx,
+        id: Uuid,
+        expected: i64,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .coll
+            .replace_one(doc! { "_id": id, "version": expected }, value)
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?;
+        if res.matched_count == 0 {
+            return Err(StoreError::VersionConflict);
+        }
+        Ok(())
+    }
+
+    /// Deletes inside the transaction; whether a document was deleted.
+    pub async fn delete(&self, tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
+        let res = self
+            .coll
+            .delete_one(doc! { "_id": id })
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?;
+        Ok(res.deleted_count == 1)
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: each starts the real app on an ephemeral port against a real MongoDB server
+//! (`MONGODB_URI`, or a local SecantusDB server started once per test run), with a fresh database per test.
+
+mod harness;
+
+mod cli;
+mod foundation;
+mod migrations;
+mod tracker;

@@ -1,0 +1,151 @@
+#![allow(clippy::unwrap_used)]
+
+use datatracker::domain::permissions::Permission;
+use serde_json::{json, Value};
+
+use crate::harness::spawn_app;
+
+#[tokio::test]
+async fn any_logged_in_user_creates_collections_anonymous_cannot() {
+    let app = spawn_app().await;
+    let r = app
+        .gql(
+            "mutation { createCollection(input: {title: \"c\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.error_code(), Some("UNAUTHENTICATED"));
+    let u = app.actor("U", &[]).await;
+    let r = app
+        .gql_as(
+            &u,
+            "mutation { createCollection(input: {title: \"c\"}) { editors { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["createCollection"]["editors"],
+        json!([{ "id": u.id }])
+    );
+}
+
+#[tokio::test]
+async fn collection_editors_are_owner_information() {
+    let app = spawn_app().await;
+    let u = app.actor("U", &[]).await;
+    let other = app.actor("Other", &[]).await;
+    let reader = app.actor("Reader", &[Permission::OwnersRead]).await;
+    let c = app.create_collection(&u, "c", &[]).await;
+    let q = "query($c: ID!) { collection(id: $c) { title editors { id } log { totalCount } } }";
+    let anon = app.gql(q, json!({ "c": c })).await;
+    assert_eq!(anon.data()["collection"]["title"], "c");
+    assert_eq!(anon.data()["collection"]["editors"], Value::Null);
+    assert_eq!(anon.data()["collection"]["log"], Value::Null);
+    let o = app.gql_as(&other, q, json!({ "c": c })).await;
+    assert_eq!(o.data()["collection"]["editors"], Value::Null);
+    let r = app.gql_as(&reader, q, json!({ "c": c })).await;
+    assert_eq!(r.data()["collection"]["editors"], json!([{ "id": u.id }]));
+    assert_eq!(r.data()["collection"]["log"], Value::Null);
+}
+
+#[tokio::test]
+async fn only_editors_or_data_management_change_a_collection() {
+    let app = spawn_app().await;
+    let u = app.actor("U", &[]).await;
+    let other = app.actor("Other", &[]).await;
+    let dm = app.actor("DM", &[Permission::DataManagement]).await;
+    let c = app.create_collection(&u, "c", &[]).await;
+    let r = app
+        .gql_as(
+            &other,
+            "mutation($c: ID!) { updateCollection(id: $c, input: {title: \"x\"}) { id } }",
+            json!({ "c": c }),
+        )
+        .await;
+    assert_eq!(r.error_code(), Some("FORBIDDEN"));
+    let r = app
+        .gql_as(
+            &dm,
+            "mutation($c: ID!) { updateCollection(id: $c, input: {title: \"x\"}) { title } }",
+            json!({ "c": c }),
+        )
+        .await;
+    assert_eq!(r.data()["updateCollection"]["title"], "x");
+    let r = app
+        .gql_as(
+            &u,
+            "mutation($c: ID!) { updateCollection(id: $c, input: {editors: []}) { id } }",
+            json!({ "c": c }),
+        )
+        .await;
+    assert_eq!(r.error_field(), Some("editors"));
+    let r = app
+        .gql_as(
+            &other,
+            "mutation($c: ID!) { deleteCollection(id: $c) }",
+            json!({ "c": c }),
+        )
+        .await;
+    assert_eq!(r.error_code(), Some("FORBIDDEN"));
+    let r = app
+        .gql_as(
+            &u,
+            "mutation($c: ID!) { deleteCollection(id: $c) }",
+            json!({ "c": c }),
+        )
+        .await;
+    assert_eq!(r.data()["deleteCollection"], c);
+    assert_eq!(app.log_count(&c).await, 3);
+}
+
+#[tokio::test]
+async fn adding_datasets_needs_only_read_access_and_they_must_exist() {
+    let app = spawn_app().await;
+    let o = app.actor("Olga", &[Permission::Orders]).await;
+    let u = app.actor("U", &[]).await;
+    let order = app.create_order(&o, "x").await;
+    let d = app.create_dataset(&o, &order, "d").await;
+    let c = app.create_collection(&u, "c", &[&d]).await;
+    let r = app
+        .gql(
+            "query($d: ID!) { dataset(id: $d) { collections { id } } }",
+            json!({ "d": d }),
+        )
+        .await;
+    assert_eq!(r.data()["dataset"]["collections"], json!([{ "id": c }]));
+    let ghost = uuid::Uuid::new_v4().to_string();
+    let r = app.gql_as(&u, "mutation($c: ID!, $d: [ID!]) { updateCollection(id: $c, input: {datasets: $d}) { id } }", json!({ "c": c, "d": [d, ghost] })).await;
+    assert_eq!(r.error_field(), Some("datasets"));
+    assert!(r.body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&ghost));
+}
+
+#[tokio::test]
+async fn collections_can_be_searched_and_filtered_by_standard_tag() {
+    let app = spawn_app().await;
+    let u = app.actor("U", &[]).await;
+    let tag = app.gql("{ standardTags }", json!({})).await.data()["standardTags"][1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.create_collection(&u, "Alpha", &[]).await;
+    let r = app.gql_as(&u, "mutation($t: String!) { createCollection(input: {title: \"Beta\", tagsStandard: [$t]}) { id } }", json!({ "t": tag })).await;
+    let beta = r.data()["createCollection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql("query($t: String!) { collections(filter: {tagsStandard: [$t]}) { totalCount edges { node { id } } } }", json!({ "t": tag })).await;
+    assert_eq!(
+        r.data()["collections"]["edges"],
+        json!([{ "node": { "id": beta } }])
+    );
+    let r = app
+        .gql(
+            "{ collections(filter: {search: \"alp\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["collections"]["totalCount"], 1);
+}

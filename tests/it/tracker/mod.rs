@@ -1,0 +1,8 @@
+//! The tracker over GraphQL: rules, visibility, transactions, loaders.
+
+mod collections;
+mod datasets;
+mod errors;
+mod matrix;
+mod orders;
+mod users;

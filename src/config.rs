@@ -128,11 +128,7 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "configuration error: {}: {}",
-            self.variable, self.problem
-        )
+        write!(f, "configuration error: {}: {}", self.variable, self.problem)
     }
 }
 
@@ -160,27 +156,14 @@ impl Source {
     }
 
     /// A source from explicit pairs (tests, tools).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        Self {
-            values: pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        }
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        Self { values: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
     }
 
     fn from_toml_file(path: &Path) -> Result<Self, ConfigError> {
-        let err = |problem: String| ConfigError {
-            variable: "--config".into(),
-            problem,
-        };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e| err(format!("{}: {e}", path.display())))?;
+        let err = |problem: String| ConfigError { variable: "--config".into(), problem };
+        let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+        let table: toml::Table = text.parse().map_err(|e| err(format!("{}: {e}", path.display())))?;
         let mut values = BTreeMap::new();
         for (key, value) in table {
             let text = match value {
@@ -189,18 +172,10 @@ impl Source {
                 toml::Value::Boolean(b) => b.to_string(),
                 toml::Value::Array(items) => items
                     .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| v.to_string())
-                    })
+                    .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
                     .collect::<Vec<_>>()
                     .join(","),
-                other => {
-                    return Err(err(format!(
-                        "key `{key}` has an unsupported type ({other})"
-                    )))
-                }
+                other => return Err(err(format!("key `{key}` has an unsupported type ({other})"))),
             };
             values.insert(format!("DATATRACKER_{}", key.to_uppercase()), text);
         }
@@ -209,24 +184,16 @@ impl Source {
 
     /// The raw value of a variable, if set and not blank.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.trim().is_empty())
+        self.values.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
     }
 
-    fn parse<T: std::str::FromStr>(
-        &self,
-        name: &str,
-        default: T,
-        what: &str,
-    ) -> Result<T, ConfigError> {
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T, what: &str) -> Result<T, ConfigError> {
         match self.get(name) {
             None => Ok(default),
-            Some(raw) => raw.trim().parse().map_err(|_| ConfigError {
-                variable: name.into(),
-                problem: format!("`{raw}` is not {what}"),
-            }),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError { variable: name.into(), problem: format!("`{raw}` is not {what}") }),
         }
     }
 
@@ -235,19 +202,15 @@ impl Source {
             None => Ok(default),
             Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
             Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
-            Some(v) => Err(ConfigError {
-                variable: name.into(),
-                problem: format!("`{v}` is not a boolean (true/false)"),
-            }),
+            Some(v) => {
+                Err(ConfigError { variable: name.into(), problem: format!("`{v}` is not a boolean (true/false)") })
+            }
         }
     }
 }
 
 fn missing(name: &str, hint: &str) -> ConfigError {
-    ConfigError {
-        variable: name.into(),
-        problem: format!("missing; {hint}"),
-    }
+    ConfigError { variable: name.into(), problem: format!("missing; {hint}") }
 }
 
 impl Settings {
@@ -257,12 +220,7 @@ impl Settings {
         let mongodb_uri = match src.get("DATATRACKER_MONGODB_URI") {
             Some(uri) => uri.trim().to_owned(),
             None if local_mode => "mongodb://127.0.0.1:27017".to_owned(),
-            None => {
-                return Err(missing(
-                    "DATATRACKER_MONGODB_URI",
-                    "set a MongoDB connection string",
-                ))
-            }
+            None => return Err(missing("DATATRACKER_MONGODB_URI", "set a MongoDB connection string")),
         };
         if !(mongodb_uri.starts_with("mongodb://") || mongodb_uri.starts_with("mongodb+srv://")) {
             return Err(ConfigError {
@@ -270,11 +228,7 @@ impl Settings {
                 problem: "must start with mongodb:// or mongodb+srv://".into(),
             });
         }
-        let database = src
-            .get("DATATRACKER_DATABASE")
-            .unwrap_or("datatracker")
-            .trim()
-            .to_owned();
+        let database = src.get("DATATRACKER_DATABASE").unwrap_or("datatracker").trim().to_owned();
         if database.is_empty() || database.contains(['/', '\\', '.', ' ', '"', '$']) {
             return Err(ConfigError {
                 variable: "DATATRACKER_DATABASE".into(),
@@ -300,23 +254,15 @@ impl Settings {
                 }
                 url
             }
-            None => Url::parse(&format!("http://{bind}/")).map_err(|e| ConfigError {
-                variable: "DATATRACKER_BIND".into(),
-                problem: e.to_string(),
-            })?,
+            None => Url::parse(&format!("http://{bind}/"))
+                .map_err(|e| ConfigError { variable: "DATATRACKER_BIND".into(), problem: e.to_string() })?,
         };
         let secret_key = match src.get("DATATRACKER_SECRET_KEY") {
             Some(key) => Secret::new(key),
             None if local_mode => Secret::new(DEV_SECRET_KEY),
-            None => {
-                return Err(missing(
-                    "DATATRACKER_SECRET_KEY",
-                    "set at least 32 random bytes",
-                ))
-            }
+            None => return Err(missing("DATATRACKER_SECRET_KEY", "set at least 32 random bytes")),
         };
-        if !local_mode && (secret_key.expose().len() < 32 || secret_key.expose() == DEV_SECRET_KEY)
-        {
+        if !local_mode && (secret_key.expose().len() < 32 || secret_key.expose() == DEV_SECRET_KEY) {
             return Err(ConfigError {
                 variable: "DATATRACKER_SECRET_KEY".into(),
                 problem: "must be at least 32 bytes and not the local-mode default".into(),
@@ -324,18 +270,10 @@ impl Settings {
         }
         let cors_origins: Vec<String> = src
             .get("DATATRACKER_CORS_ORIGINS")
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
             .unwrap_or_default();
         for origin in &cors_origins {
-            let ok = Url::parse(origin)
-                .map(|u| matches!(u.scheme(), "http" | "https"))
-                .unwrap_or(false);
+            let ok = Url::parse(origin).map(|u| matches!(u.scheme(), "http" | "https")).unwrap_or(false);
             if !ok {
                 return Err(ConfigError {
                     variable: "DATATRACKER_CORS_ORIGINS".into(),
@@ -355,28 +293,17 @@ impl Settings {
         };
         let positive = |name: &str, v: u64| {
             if v == 0 {
-                Err(ConfigError {
-                    variable: name.into(),
-                    problem: "must be greater than 0".into(),
-                })
+                Err(ConfigError { variable: name.into(), problem: "must be greater than 0".into() })
             } else {
                 Ok(v)
             }
         };
-        let timeout = src.parse(
-            "DATATRACKER_REQUEST_TIMEOUT_SECS",
-            30u64,
-            "a number of seconds",
-        )?;
+        let timeout = src.parse("DATATRACKER_REQUEST_TIMEOUT_SECS", 30u64, "a number of seconds")?;
         let session_hours = src.parse("DATATRACKER_SESSION_HOURS", 8u64, "a number of hours")?;
-        let refresh_hours =
-            src.parse("DATATRACKER_DATA_REFRESH_HOURS", 24u64, "a number of hours")?;
+        let refresh_hours = src.parse("DATATRACKER_DATA_REFRESH_HOURS", 24u64, "a number of hours")?;
         let min_n = src.parse("DATATRACKER_MIN_N", 5u32, "a whole number")?;
         if min_n < 2 {
-            return Err(ConfigError {
-                variable: "DATATRACKER_MIN_N".into(),
-                problem: "must be at least 2".into(),
-            });
+            return Err(ConfigError { variable: "DATATRACKER_MIN_N".into(), problem: "must be at least 2".into() });
         }
         Ok(Self {
             mongodb_uri: Secret::new(mongodb_uri),
@@ -385,29 +312,16 @@ impl Settings {
                 bind,
                 base_url,
                 cors_origins,
-                request_timeout: Duration::from_secs(positive(
-                    "DATATRACKER_REQUEST_TIMEOUT_SECS",
-                    timeout,
-                )?),
-                body_limit_bytes: src.parse(
-                    "DATATRACKER_BODY_LIMIT_BYTES",
-                    1usize << 20,
-                    "a number of bytes",
-                )?,
+                request_timeout: Duration::from_secs(positive("DATATRACKER_REQUEST_TIMEOUT_SECS", timeout)?),
+                body_limit_bytes: src.parse("DATATRACKER_BODY_LIMIT_BYTES", 1usize << 20, "a number of bytes")?,
             },
             session: SessionSettings {
                 secret_key,
-                lifetime: Duration::from_secs(
-                    3600 * positive("DATATRACKER_SESSION_HOURS", session_hours)?,
-                ),
+                lifetime: Duration::from_secs(3600 * positive("DATATRACKER_SESSION_HOURS", session_hours)?),
             },
             graphql: GraphqlSettings {
                 max_depth: src.parse("DATATRACKER_GRAPHQL_MAX_DEPTH", 15, "a whole number")?,
-                max_complexity: src.parse(
-                    "DATATRACKER_GRAPHQL_MAX_COMPLEXITY",
-                    5000,
-                    "a whole number",
-                )?,
+                max_complexity: src.parse("DATATRACKER_GRAPHQL_MAX_COMPLEXITY", 5000, "a whole number")?,
                 introspection: src.flag("DATATRACKER_GRAPHQL_INTROSPECTION", true)?,
                 graphiql: src.flag("DATATRACKER_GRAPHIQL", true)?,
             },
@@ -430,10 +344,7 @@ mod tests {
     fn base() -> Vec<(&'static str, &'static str)> {
         vec![
             ("DATATRACKER_MONGODB_URI", "mongodb://db:27017"),
-            (
-                "DATATRACKER_SECRET_KEY",
-                "0123456789abcdef0123456789abcdef-x",
-            ),
+            ("DATATRACKER_SECRET_KEY", "0123456789abcdef0123456789abcdef-x"),
         ]
     }
 
@@ -457,26 +368,17 @@ mod tests {
 
     #[test]
     fn missing_uri_outside_local_mode_is_an_error() {
-        let err = Settings::from_source(&Source::from_pairs(vec![(
-            "DATATRACKER_SECRET_KEY",
-            "x".repeat(40),
-        )]))
-        .unwrap_err();
+        let err =
+            Settings::from_source(&Source::from_pairs(vec![("DATATRACKER_SECRET_KEY", "x".repeat(40))])).unwrap_err();
         assert_eq!(err.variable, "DATATRACKER_MONGODB_URI");
     }
 
     #[test]
     fn short_secret_is_refused_outside_local_mode() {
-        let pairs = vec![
-            ("DATATRACKER_MONGODB_URI", "mongodb://x"),
-            ("DATATRACKER_SECRET_KEY", "short"),
-        ];
+        let pairs = vec![("DATATRACKER_MONGODB_URI", "mongodb://x"), ("DATATRACKER_SECRET_KEY", "short")];
         let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
         assert_eq!(err.variable, "DATATRACKER_SECRET_KEY");
-        assert!(
-            !err.to_string().contains("short"),
-            "the secret must not be echoed"
-        );
+        assert!(!err.to_string().contains("short"), "the secret must not be echoed");
     }
 
     #[test]
@@ -496,8 +398,7 @@ mod tests {
         for (k, v) in base() {
             src.values.insert(k.into(), v.into());
         }
-        src.values
-            .insert("DATATRACKER_DATABASE".into(), "fromenv".into());
+        src.values.insert("DATATRACKER_DATABASE".into(), "fromenv".into());
         let s = Settings::from_source(&src).unwrap();
         assert_eq!(s.database, "fromenv");
         assert_eq!(s.http.bind.port(), 9000);

@@ -53,9 +53,7 @@ impl ErrorCode {
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadUserInput | Self::GraphqlParseFailed | Self::GraphqlValidationFailed => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::BadUserInput | Self::GraphqlParseFailed | Self::GraphqlValidationFailed => StatusCode::BAD_REQUEST,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,20 +78,12 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a code and a safe message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            field: None,
-            retry_after: None,
-        }
+        Self { code, message: message.into(), field: None, retry_after: None }
     }
 
     /// `BAD_USER_INPUT` naming the field at fault.
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: Some(field.into()),
-            ..Self::new(ErrorCode::BadUserInput, message)
-        }
+        Self { field: Some(field.into()), ..Self::new(ErrorCode::BadUserInput, message) }
     }
 
     /// `UNAUTHENTICATED` with the standard message.
@@ -139,16 +129,11 @@ impl From<ApiError> for async_graphql::Error {
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
         match err {
-            DomainError::NotFound(what) => {
-                Self::new(ErrorCode::NotFound, format!("{what} not found"))
-            }
+            DomainError::NotFound(what) => Self::new(ErrorCode::NotFound, format!("{what} not found")),
             DomainError::Forbidden => Self::forbidden(),
             DomainError::Unauthenticated => Self::unauthenticated(),
             DomainError::Invalid { field, message } => Self::bad_input(field, message),
-            DomainError::Conflict { field, message } => Self {
-                field,
-                ..Self::new(ErrorCode::Conflict, message)
-            },
+            DomainError::Conflict { field, message } => Self { field, ..Self::new(ErrorCode::Conflict, message) },
             DomainError::RateLimited { retry_after } => Self {
                 retry_after: Some(retry_after),
                 ..Self::new(ErrorCode::RateLimited, "too many attempts; retry later")

@@ -93,33 +93,18 @@ pub async fn build_app(settings: Settings) -> Result<App, BuildError> {
 /// Builds the app around an existing store (tests pass one with command monitoring).
 pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
-    let schema = graphql::build_schema(&settings.graphql)
-        .data(tracker.clone())
-        .finish();
-    let state = AppState {
-        inner: Arc::new(Inner {
-            settings,
-            store,
-            schema,
-            tracker,
-            migrated: AtomicBool::new(false),
-        }),
-    };
-    App {
-        router: http::router(state.clone()),
-        state,
-    }
+    let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).finish();
+    let state =
+        AppState { inner: Arc::new(Inner { settings, store, schema, tracker, migrated: AtomicBool::new(false) }) };
+    App { router: http::router(state.clone()), state }
 }
 
 impl App {
     /// Applies pending migrations (waiting up to a minute for another instance's lock), then marks ready.
     pub async fn migrate(&self) -> Result<Vec<String>, store::migrations::MigrationError> {
-        let applied = store::migrations::migrate(
-            self.state.store(),
-            &store::migrations::embedded(),
-            Duration::from_secs(60),
-        )
-        .await?;
+        let applied =
+            store::migrations::migrate(self.state.store(), &store::migrations::embedded(), Duration::from_secs(60))
+                .await?;
         self.state.set_migrated();
         Ok(applied)
     }
@@ -130,12 +115,8 @@ impl App {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

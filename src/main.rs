@@ -68,13 +68,8 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
         Command::Migrate { status } => {
             let settings = load_settings(&cli)?;
             datatracker::telemetry::init(settings.log_format);
-            let store = Store::connect(settings.mongodb_uri.expose(), &settings.database)
-                .await
-                .map_err(fail)?;
-            store
-                .wait_until_reachable(Duration::from_secs(30))
-                .await
-                .map_err(fail)?;
+            let store = Store::connect(settings.mongodb_uri.expose(), &settings.database).await.map_err(fail)?;
+            store.wait_until_reachable(Duration::from_secs(30)).await.map_err(fail)?;
             let all = migrations::embedded();
             if status {
                 for m in migrations::status(&store, &all).await.map_err(fail)? {
@@ -84,17 +79,11 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
                     }
                 }
             } else {
-                let applied = migrations::migrate(&store, &all, Duration::from_secs(60))
-                    .await
-                    .map_err(fail)?;
+                let applied = migrations::migrate(&store, &all, Duration::from_secs(60)).await.map_err(fail)?;
                 println!(
                     "applied {} migration(s){}",
                     applied.len(),
-                    if applied.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", applied.join(", "))
-                    }
+                    if applied.is_empty() { String::new() } else { format!(": {}", applied.join(", ")) }
                 );
             }
             Ok(())
@@ -117,28 +106,17 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
     let bind = settings.http.bind;
     let base_url = settings.http.base_url.clone();
     let app = datatracker::build_app(settings).await.map_err(fail)?;
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| fail(format!("cannot listen on {bind}: {e}")))?;
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.map_err(|e| fail(format!("cannot listen on {bind}: {e}")))?;
     let state = app.state.clone();
     let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<String>(1);
     tokio::spawn(async move {
-        if let Err(e) = state
-            .store()
-            .wait_until_reachable(Duration::from_secs(600))
-            .await
-        {
+        if let Err(e) = state.store().wait_until_reachable(Duration::from_secs(600)).await {
             let _ = fatal_tx.send(format!("MongoDB is unreachable: {e}")).await;
             return;
         }
         if migrate {
-            match migrations::migrate(
-                state.store(),
-                &migrations::embedded(),
-                Duration::from_secs(60),
-            )
-            .await
-            {
+            match migrations::migrate(state.store(), &migrations::embedded(), Duration::from_secs(60)).await {
                 Ok(applied) => tracing::info!(count = applied.len(), "migrations up to date"),
                 Err(e) => {
                     let _ = fatal_tx.send(format!("migration failed: {e}")).await;

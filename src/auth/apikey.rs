@@ -26,11 +26,7 @@ fn digest(salt: &[u8], key: &str) -> Vec<u8> {
 pub fn hash_key(key: &str) -> ApiKeyHash {
     let mut salt = [0u8; 8];
     OsRng.fill_bytes(&mut salt);
-    ApiKeyHash {
-        hash: hex::encode(digest(&salt, key)),
-        salt: hex::encode(salt),
-        created_at: bson::DateTime::now(),
-    }
+    ApiKeyHash { hash: hex::encode(digest(&salt, key)), salt: hex::encode(salt), created_at: bson::DateTime::now() }
 }
 
 /// Whether `key` matches the stored hash (constant time in the key's content).
@@ -43,11 +39,7 @@ pub fn verify(key: &str, stored: &ApiKeyHash) -> bool {
 
 /// A digest compared against when the user is unknown or has no key, so that every failure costs the same.
 pub fn dummy_hash() -> ApiKeyHash {
-    ApiKeyHash {
-        hash: "00".repeat(64),
-        salt: "00".repeat(8),
-        created_at: bson::DateTime::from_millis(0),
-    }
+    ApiKeyHash { hash: "00".repeat(64), salt: "00".repeat(8), created_at: bson::DateTime::from_millis(0) }
 }
 
 #[cfg(test)]

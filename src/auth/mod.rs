@@ -35,11 +35,7 @@ pub fn principal_for(user: &User) -> Principal {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// Resolves the principal of a request from its headers.
@@ -49,25 +45,15 @@ pub async fn authenticate(
     _kind: RequestKind,
     _is_mutation: bool,
 ) -> Result<Principal, ApiError> {
-    match (
-        header(headers, API_USER_HEADER),
-        header(headers, API_KEY_HEADER),
-    ) {
+    match (header(headers, API_USER_HEADER), header(headers, API_KEY_HEADER)) {
         (Some(user), Some(key)) => api_key_principal(state, user, key).await,
         (None, None) => Ok(Principal::Anonymous),
-        _ => Err(ApiError::new(
-            ErrorCode::Unauthenticated,
-            "send both X-API-User and X-API-Key",
-        )),
+        _ => Err(ApiError::new(ErrorCode::Unauthenticated, "send both X-API-User and X-API-Key")),
     }
 }
 
 /// Checks an API key. A wrong key, an unknown user and a user without a key fail alike.
-pub async fn api_key_principal(
-    state: &AppState,
-    user_ref: &str,
-    key: &str,
-) -> Result<Principal, ApiError> {
+pub async fn api_key_principal(state: &AppState, user_ref: &str, key: &str) -> Result<Principal, ApiError> {
     let tracker = state.tracker();
     let user = match uuid::Uuid::parse_str(user_ref) {
         Ok(id) => tracker.user_by_id(id.into()).await?,
@@ -79,10 +65,7 @@ pub async fn api_key_principal(
         Some(u) if matches && stored.is_some() => Ok(principal_for(&u)),
         _ => {
             tracing::info!("API key authentication failed");
-            Err(ApiError::new(
-                ErrorCode::Unauthenticated,
-                "invalid API credentials",
-            ))
+            Err(ApiError::new(ErrorCode::Unauthenticated, "invalid API credentials"))
         }
     }
 }

@@ -23,17 +23,9 @@ impl Tracker {
         };
         let is_self = p.user_id().is_some_and(|me| Uuid::from(me) == target);
         if !is_self && !p.has(Permission::UserManagement) && !matches!(p, Principal::System) {
-            return Err(if p.user_id().is_some() {
-                DomainError::Forbidden
-            } else {
-                DomainError::Unauthenticated
-            });
+            return Err(if p.user_id().is_some() { DomainError::Forbidden } else { DomainError::Unauthenticated });
         }
-        let current = self
-            .users
-            .get(target)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("user".into()))?;
+        let current = self.users.get(target).await?.ok_or_else(|| DomainError::NotFound("user".into()))?;
         let mut user = current.clone();
         user.api_key = Some(hash);
         let user = self.replace_user(p, &current, user, "New API key").await?;

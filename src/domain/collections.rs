@@ -44,20 +44,12 @@ impl Tracker {
         filter: &ListingFilter,
         page: PageRequest,
     ) -> Result<Page<Collection>, DomainError> {
-        let f = listing_filter(
-            filter.search.as_deref(),
-            &filter.tags_standard,
-            &filter.tags_user,
-        );
+        let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
         self.page_of(&self.collections, f, page).await
     }
 
     /// Creates a collection; editors default to the creator.
-    pub async fn create_collection(
-        &self,
-        p: &Principal,
-        input: CollectionInput,
-    ) -> Result<Collection, DomainError> {
+    pub async fn create_collection(&self, p: &Principal, input: CollectionInput) -> Result<Collection, DomainError> {
         let me = Uuid::from(p.require_user()?.id);
         let now = bson::DateTime::now();
         let mut c = Collection {
@@ -77,17 +69,8 @@ impl Tracker {
         let mut tx = self.store.begin().await?;
         self.collections.insert(&mut tx, &c).await?;
         let data = Bson::Document(logs::snapshot(&c)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Add,
-            DataType::Collection,
-            c.id,
-            data,
-            "Collection created",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Collection, c.id, data, "Collection created")
+            .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -101,11 +84,7 @@ impl Tracker {
     ) -> Result<Collection, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let current = self
-            .collections
-            .get(id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("collection".into()))?;
+        let current = self.collections.get(id).await?.ok_or_else(|| DomainError::NotFound("collection".into()))?;
         if !can_edit_collection(p, &current) {
             return Err(DomainError::Forbidden);
         }
@@ -115,21 +94,10 @@ impl Tracker {
         c.version = current.version + 1;
         c.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.collections
-            .replace_versioned(&mut tx, id, current.version, &c)
-            .await?;
+        self.collections.replace_versioned(&mut tx, id, current.version, &c).await?;
         let data = Bson::Document(logs::snapshot(&c)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Edit,
-            DataType::Collection,
-            id,
-            data,
-            "Collection edited",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Collection, id, data, "Collection edited")
+            .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -138,11 +106,7 @@ impl Tracker {
     pub async fn delete_collection(&self, p: &Principal, id: &str) -> Result<Uuid, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let c = self
-            .collections
-            .get(id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("collection".into()))?;
+        let c = self.collections.get(id).await?.ok_or_else(|| DomainError::NotFound("collection".into()))?;
         if !can_edit_collection(p, &c) {
             return Err(DomainError::Forbidden);
         }
@@ -165,11 +129,7 @@ impl Tracker {
         Ok(id)
     }
 
-    async fn apply_collection_input(
-        &self,
-        c: &mut Collection,
-        input: CollectionInput,
-    ) -> Result<(), DomainError> {
+    async fn apply_collection_input(&self, c: &mut Collection, input: CollectionInput) -> Result<(), DomainError> {
         if let Some(t) = input.title {
             c.title = validate::title(&t)?;
         }
@@ -184,10 +144,7 @@ impl Tracker {
         if let Some(ids) = input.editors {
             let editors = validate::ids("editors", &ids)?;
             if editors.is_empty() {
-                return Err(DomainError::invalid(
-                    "editors",
-                    "a collection needs at least one editor",
-                ));
+                return Err(DomainError::invalid("editors", "a collection needs at least one editor"));
             }
             self.ensure_users_exist("editors", &editors).await?;
             c.editors = editors;

@@ -46,16 +46,8 @@ impl Tracker {
     }
 
     /// Datasets, filtered.
-    pub async fn datasets(
-        &self,
-        filter: &ListingFilter,
-        page: PageRequest,
-    ) -> Result<Page<Dataset>, DomainError> {
-        let f = listing_filter(
-            filter.search.as_deref(),
-            &filter.tags_standard,
-            &filter.tags_user,
-        );
+    pub async fn datasets(&self, filter: &ListingFilter, page: PageRequest) -> Result<Page<Dataset>, DomainError> {
+        let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
         self.page_of(&self.datasets, f, page).await
     }
 
@@ -98,35 +90,17 @@ impl Tracker {
         }
         self.datasets.insert(&mut tx, &ds).await?;
         let data = Bson::Document(logs::snapshot(&ds)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Add,
-            DataType::Dataset,
-            ds.id,
-            data,
-            "Dataset created",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Dataset, ds.id, data, "Dataset created")
+            .await?;
         tx.commit().await?;
         Ok(ds)
     }
 
     /// Changes the given fields of a dataset.
-    pub async fn update_dataset(
-        &self,
-        p: &Principal,
-        id: &str,
-        input: DatasetInput,
-    ) -> Result<Dataset, DomainError> {
+    pub async fn update_dataset(&self, p: &Principal, id: &str, input: DatasetInput) -> Result<Dataset, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let current = self
-            .datasets
-            .get(id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("dataset".into()))?;
+        let current = self.datasets.get(id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))?;
         self.require_dataset_editor(p, &current).await?;
         check_version(input.version, current.version)?;
         let mut ds = current.clone();
@@ -134,21 +108,9 @@ impl Tracker {
         ds.version = current.version + 1;
         ds.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.datasets
-            .replace_versioned(&mut tx, id, current.version, &ds)
-            .await?;
+        self.datasets.replace_versioned(&mut tx, id, current.version, &ds).await?;
         let data = Bson::Document(logs::snapshot(&ds)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Edit,
-            DataType::Dataset,
-            id,
-            data,
-            "Dataset edited",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Dataset, id, data, "Dataset edited").await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -157,11 +119,7 @@ impl Tracker {
     pub async fn delete_dataset(&self, p: &Principal, id: &str) -> Result<Uuid, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let ds = self
-            .datasets
-            .get(id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("dataset".into()))?;
+        let ds = self.datasets.get(id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))?;
         self.require_dataset_editor(p, &ds).await?;
         let mut tx = self.store.begin().await?;
         self.remove_dataset_in(&mut tx, p, id).await?;
@@ -178,24 +136,14 @@ impl Tracker {
     }
 
     /// Inside `tx`: deletes the dataset, removes it from collections, and logs each change.
-    pub(crate) async fn remove_dataset_in(
-        &self,
-        tx: &mut Tx,
-        p: &Principal,
-        id: Uuid,
-    ) -> Result<(), DomainError> {
-        let containing = self
-            .collections
-            .find_in(tx, doc! { "datasets": id })
-            .await?;
+    pub(crate) async fn remove_dataset_in(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<(), DomainError> {
+        let containing = self.collections.find_in(tx, doc! { "datasets": id }).await?;
         for current in containing {
             let mut c = current.clone();
             c.datasets.retain(|d| *d != id);
             c.version += 1;
             c.updated_at = bson::DateTime::now();
-            self.collections
-                .replace_versioned(tx, c.id, current.version, &c)
-                .await?;
+            self.collections.replace_versioned(tx, c.id, current.version, &c).await?;
             let data = Bson::Document(logs::snapshot(&c)?);
             logs::record(
                 &self.store,
@@ -212,25 +160,12 @@ impl Tracker {
         if !self.datasets.delete(tx, id).await? {
             return Err(DomainError::NotFound("dataset".into()));
         }
-        logs::record(
-            &self.store,
-            tx,
-            p,
-            LogAction::Delete,
-            DataType::Dataset,
-            id,
-            Bson::from(id),
-            "Dataset deleted",
-        )
-        .await?;
+        logs::record(&self.store, tx, p, LogAction::Delete, DataType::Dataset, id, Bson::from(id), "Dataset deleted")
+            .await?;
         Ok(())
     }
 
-    async fn apply_dataset_input(
-        &self,
-        ds: &mut Dataset,
-        input: DatasetInput,
-    ) -> Result<(), DomainError> {
+    async fn apply_dataset_input(&self, ds: &mut Dataset, input: DatasetInput) -> Result<(), DomainError> {
         if let Some(t) = input.title {
             ds.title = validate::title(&t)?;
         }

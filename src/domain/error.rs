@@ -42,32 +42,24 @@ pub enum DomainError {
 impl DomainError {
     /// An invalid-input error for `field`.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self::Invalid { field: field.into(), message: message.into() }
     }
 
     /// A conflict on `field`.
     pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            field: field.map(str::to_owned),
-            message: message.into(),
-        }
+        Self::Conflict { field: field.map(str::to_owned), message: message.into() }
     }
 }
 
 impl From<crate::store::StoreError> for DomainError {
     fn from(err: crate::store::StoreError) -> Self {
         match err {
-            crate::store::StoreError::Duplicate { index } => Self::conflict(
-                None,
-                format!("an entry with the same value already exists ({index})"),
-            ),
-            crate::store::StoreError::VersionConflict => Self::conflict(
-                Some("version"),
-                "the entry was changed by someone else; reload and retry",
-            ),
+            crate::store::StoreError::Duplicate { index } => {
+                Self::conflict(None, format!("an entry with the same value already exists ({index})"))
+            }
+            crate::store::StoreError::VersionConflict => {
+                Self::conflict(Some("version"), "the entry was changed by someone else; reload and retry")
+            }
             other => Self::Internal(other.to_string()),
         }
     }

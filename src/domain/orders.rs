@@ -40,28 +40,15 @@ impl Tracker {
     }
 
     /// The orders the principal may see.
-    pub async fn orders(
-        &self,
-        p: &Principal,
-        page: PageRequest,
-    ) -> Result<Page<Order>, DomainError> {
+    pub async fn orders(&self, p: &Principal, page: PageRequest) -> Result<Page<Order>, DomainError> {
         match visible_orders_filter(p) {
             Some(filter) => self.page_of(&self.orders, filter, page).await,
-            None => Ok(Page {
-                items: Vec::new(),
-                has_next: false,
-                has_previous: false,
-                total: 0,
-            }),
+            None => Ok(Page { items: Vec::new(), has_next: false, has_previous: false, total: 0 }),
         }
     }
 
     /// Creates an order (needs `ORDERS`); people default to the creator.
-    pub async fn create_order(
-        &self,
-        p: &Principal,
-        input: OrderInput,
-    ) -> Result<Order, DomainError> {
+    pub async fn create_order(&self, p: &Principal, input: OrderInput) -> Result<Order, DomainError> {
         let me = Uuid::from(p.require_user()?.id);
         if !p.has(Permission::Orders) {
             return Err(DomainError::Forbidden);
@@ -85,28 +72,13 @@ impl Tracker {
         let mut tx = self.store.begin().await?;
         self.orders.insert(&mut tx, &order).await?;
         let data = Bson::Document(logs::snapshot(&order)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Add,
-            DataType::Order,
-            order.id,
-            data,
-            "Order created",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Order, order.id, data, "Order created").await?;
         tx.commit().await?;
         Ok(order)
     }
 
     /// Changes the given fields of an order.
-    pub async fn update_order(
-        &self,
-        p: &Principal,
-        id: &str,
-        input: OrderInput,
-    ) -> Result<Order, DomainError> {
+    pub async fn update_order(&self, p: &Principal, id: &str, input: OrderInput) -> Result<Order, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
         let current = self
@@ -124,21 +96,9 @@ impl Tracker {
         order.version = current.version + 1;
         order.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.orders
-            .replace_versioned(&mut tx, id, current.version, &order)
-            .await?;
+        self.orders.replace_versioned(&mut tx, id, current.version, &order).await?;
         let data = Bson::Document(logs::snapshot(&order)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Edit,
-            DataType::Order,
-            id,
-            data,
-            "Order edited",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Order, id, data, "Order edited").await?;
         tx.commit().await?;
         Ok(order)
     }
@@ -164,26 +124,13 @@ impl Tracker {
         if !self.orders.delete(&mut tx, id).await? {
             return Err(DomainError::NotFound("order".into()));
         }
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Delete,
-            DataType::Order,
-            id,
-            Bson::from(id),
-            "Order deleted",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::Order, id, Bson::from(id), "Order deleted")
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    async fn apply_order_input(
-        &self,
-        order: &mut Order,
-        input: OrderInput,
-    ) -> Result<(), DomainError> {
+    async fn apply_order_input(&self, order: &mut Order, input: OrderInput) -> Result<(), DomainError> {
         if let Some(t) = input.title {
             order.title = validate::title(&t)?;
         }
@@ -192,8 +139,7 @@ impl Tracker {
         }
         if let Some(ids) = input.generators {
             order.generators = validate::ids("generators", &ids)?;
-            self.ensure_users_exist("generators", &order.generators)
-                .await?;
+            self.ensure_users_exist("generators", &order.generators).await?;
         }
         if let Some(ids) = input.authors {
             order.authors = validate::ids("authors", &ids)?;
@@ -201,16 +147,12 @@ impl Tracker {
         }
         if let Some(id) = input.organisation {
             order.organisation = validate::id("organisation", &id)?;
-            self.ensure_users_exist("organisation", &[order.organisation])
-                .await?;
+            self.ensure_users_exist("organisation", &[order.organisation]).await?;
         }
         if let Some(ids) = input.editors {
             let editors = validate::ids("editors", &ids)?;
             if editors.is_empty() {
-                return Err(DomainError::invalid(
-                    "editors",
-                    "an order needs at least one editor",
-                ));
+                return Err(DomainError::invalid("editors", "an order needs at least one editor"));
             }
             self.ensure_users_exist("editors", &editors).await?;
             order.editors = editors;

@@ -21,14 +21,8 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 6] = [
-        Self::Orders,
-        Self::DataManagement,
-        Self::OwnersRead,
-        Self::UserAdd,
-        Self::UserSearch,
-        Self::UserManagement,
-    ];
+    pub const ALL: [Permission; 6] =
+        [Self::Orders, Self::DataManagement, Self::OwnersRead, Self::UserAdd, Self::UserSearch, Self::UserManagement];
 
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
@@ -92,12 +86,7 @@ mod tests {
     #[test]
     fn implications_are_transitive() {
         let set = PermissionSet::from_names(&["DATA_MANAGEMENT"]);
-        for p in [
-            Permission::Orders,
-            Permission::OwnersRead,
-            Permission::UserAdd,
-            Permission::UserSearch,
-        ] {
+        for p in [Permission::Orders, Permission::OwnersRead, Permission::UserAdd, Permission::UserSearch] {
             assert!(set.has(p), "{p:?}");
         }
         assert!(!set.has(Permission::UserManagement));

@@ -48,15 +48,12 @@ impl Principal {
 
     /// The viewer, or `Unauthenticated`.
     pub fn require_user(&self) -> Result<&Viewer, crate::domain::DomainError> {
-        self.viewer()
-            .ok_or(crate::domain::DomainError::Unauthenticated)
+        self.viewer().ok_or(crate::domain::DomainError::Unauthenticated)
     }
 
     /// The actor name written in log entries: the user id, or `system`.
     pub fn actor(&self) -> String {
-        self.user_id()
-            .map(|id| id.to_string())
-            .unwrap_or_else(|| SYSTEM_ACTOR.to_owned())
+        self.user_id().map(|id| id.to_string()).unwrap_or_else(|| SYSTEM_ACTOR.to_owned())
     }
 }
 

@@ -74,18 +74,11 @@ impl Tracker {
         T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
     {
         let first = req.first.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-        let mut items = repo
-            .page(filter.clone(), req.after, first as i64 + 1)
-            .await?;
+        let mut items = repo.page(filter.clone(), req.after, first as i64 + 1).await?;
         let has_next = items.len() > first;
         items.truncate(first);
         let total = repo.count(filter).await?;
-        Ok(Page {
-            items,
-            has_next,
-            has_previous: req.after.is_some(),
-            total,
-        })
+        Ok(Page { items, has_next, has_previous: req.after.is_some(), total })
     }
 
     /// The standard tag vocabulary.
@@ -102,53 +95,30 @@ impl Tracker {
             .try_collect()
             .await
             .map_err(crate::store::StoreError::from)?;
-        Ok(docs
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok().map(str::to_owned))
-            .collect())
+        Ok(docs.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_owned)).collect())
     }
 
     /// Fails with the missing ids unless every user in `ids` exists.
-    pub(crate) async fn ensure_users_exist(
-        &self,
-        field: &str,
-        ids: &[Uuid],
-    ) -> Result<(), DomainError> {
+    pub(crate) async fn ensure_users_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
         let found = self.users.get_many(ids).await?;
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.iter().any(|u| u.id == **id))
-            .map(|id| id.to_string())
-            .collect();
+        let missing: Vec<String> =
+            ids.iter().filter(|id| !found.iter().any(|u| u.id == **id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(DomainError::invalid(
-                field,
-                format!("no such user: {}", missing.join(", ")),
-            ))
+            Err(DomainError::invalid(field, format!("no such user: {}", missing.join(", "))))
         }
     }
 
     /// Fails with the missing ids unless every dataset in `ids` exists.
-    pub(crate) async fn ensure_datasets_exist(
-        &self,
-        field: &str,
-        ids: &[Uuid],
-    ) -> Result<(), DomainError> {
+    pub(crate) async fn ensure_datasets_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
         let found = self.datasets.get_many(ids).await?;
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.iter().any(|d| d.id == **id))
-            .map(|id| id.to_string())
-            .collect();
+        let missing: Vec<String> =
+            ids.iter().filter(|id| !found.iter().any(|d| d.id == **id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(DomainError::invalid(
-                field,
-                format!("no such dataset: {}", missing.join(", ")),
-            ))
+            Err(DomainError::invalid(field, format!("no such dataset: {}", missing.join(", "))))
         }
     }
 }
@@ -166,11 +136,7 @@ pub fn regex_escape(text: &str) -> String {
 }
 
 /// The filter matching entries whose title contains `search` (case-insensitive), carrying all `tags`.
-pub fn listing_filter(
-    search: Option<&str>,
-    tags_standard: &[String],
-    tags_user: &[String],
-) -> Document {
+pub fn listing_filter(search: Option<&str>, tags_standard: &[String], tags_user: &[String]) -> Document {
     let mut and: Vec<Document> = Vec::new();
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         and.push(doc! { "title": { "$regex": regex_escape(s), "$options": "i" } });

@@ -87,10 +87,7 @@ impl Tracker {
         if p.user_id().is_none() && !matches!(p, Principal::System) {
             return Err(DomainError::Unauthenticated);
         }
-        if input.touches_privileged()
-            && !p.has(Permission::UserManagement)
-            && !matches!(p, Principal::System)
-        {
+        if input.touches_privileged() && !p.has(Permission::UserManagement) && !matches!(p, Principal::System) {
             return Err(DomainError::Forbidden);
         }
         let email = input
@@ -122,40 +119,17 @@ impl Tracker {
     }
 
     /// Inserts a prepared user with its log entry.
-    pub(crate) async fn insert_user(
-        &self,
-        p: &Principal,
-        user: &User,
-        comment: &str,
-    ) -> Result<(), DomainError> {
+    pub(crate) async fn insert_user(&self, p: &Principal, user: &User, comment: &str) -> Result<(), DomainError> {
         let mut tx = self.store.begin().await?;
-        self.users
-            .insert(&mut tx, user)
-            .await
-            .map_err(user_conflict)?;
+        self.users.insert(&mut tx, user).await.map_err(user_conflict)?;
         let data = Bson::Document(logs::snapshot(user)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Add,
-            DataType::User,
-            user.id,
-            data,
-            comment,
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::User, user.id, data, comment).await?;
         tx.commit().await.map_err(user_conflict)?;
         Ok(())
     }
 
     /// Changes any field of any user (needs `USER_MANAGEMENT`).
-    pub async fn update_user(
-        &self,
-        p: &Principal,
-        id: &str,
-        input: UserInput,
-    ) -> Result<User, DomainError> {
+    pub async fn update_user(&self, p: &Principal, id: &str, input: UserInput) -> Result<User, DomainError> {
         let id = validate::id("id", id)?;
         if !matches!(p, Principal::System) {
             p.require_user()?;
@@ -175,18 +149,8 @@ impl Tracker {
         self.change_user(p, me, input, "Profile edited").await
     }
 
-    async fn change_user(
-        &self,
-        p: &Principal,
-        id: Uuid,
-        input: UserInput,
-        comment: &str,
-    ) -> Result<User, DomainError> {
-        let current = self
-            .users
-            .get(id)
-            .await?
-            .ok_or_else(|| DomainError::NotFound("user".into()))?;
+    async fn change_user(&self, p: &Principal, id: Uuid, input: UserInput, comment: &str) -> Result<User, DomainError> {
+        let current = self.users.get(id).await?.ok_or_else(|| DomainError::NotFound("user".into()))?;
         check_version(input.version, current.version)?;
         let mut user = current.clone();
         apply_user_input(&mut user, input)?;
@@ -204,22 +168,9 @@ impl Tracker {
         user.version = current.version + 1;
         user.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.users
-            .replace_versioned(&mut tx, current.id, current.version, &user)
-            .await
-            .map_err(user_conflict)?;
+        self.users.replace_versioned(&mut tx, current.id, current.version, &user).await.map_err(user_conflict)?;
         let data = Bson::Document(logs::snapshot(&user)?);
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Edit,
-            DataType::User,
-            user.id,
-            data,
-            comment,
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::User, user.id, data, comment).await?;
         tx.commit().await.map_err(user_conflict)?;
         Ok(user)
     }
@@ -238,22 +189,15 @@ impl Tracker {
         if self.users.get_in(&mut tx, id).await?.is_none() {
             return Err(DomainError::NotFound("user".into()));
         }
-        let refs = doc! { "$or": [ { "editors": id }, { "generators": id }, { "authors": id }, { "organisation": id } ] };
+        let refs =
+            doc! { "$or": [ { "editors": id }, { "generators": id }, { "authors": id }, { "organisation": id } ] };
         let orders = self.orders.find_in(&mut tx, refs).await?;
-        let collections = self
-            .collections
-            .find_in(&mut tx, doc! { "editors": id })
-            .await?;
+        let collections = self.collections.find_in(&mut tx, doc! { "editors": id }).await?;
         let blocking: Vec<String> = orders
             .iter()
             .filter(|o| o.organisation == id || o.editors == [id])
             .map(|o| format!("order {}", o.id))
-            .chain(
-                collections
-                    .iter()
-                    .filter(|c| c.editors == [id])
-                    .map(|c| format!("collection {}", c.id)),
-            )
+            .chain(collections.iter().filter(|c| c.editors == [id]).map(|c| format!("collection {}", c.id)))
             .collect();
         if !blocking.is_empty() {
             return Err(DomainError::conflict(
@@ -271,88 +215,47 @@ impl Tracker {
             }
             o.version += 1;
             o.updated_at = bson::DateTime::now();
-            self.orders
-                .replace_versioned(&mut tx, o.id, current.version, &o)
-                .await?;
+            self.orders.replace_versioned(&mut tx, o.id, current.version, &o).await?;
             let data = Bson::Document(logs::snapshot(&o)?);
-            logs::record(
-                &self.store,
-                &mut tx,
-                p,
-                LogAction::Edit,
-                DataType::Order,
-                o.id,
-                data,
-                "User removed",
-            )
-            .await?;
+            logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Order, o.id, data, "User removed").await?;
         }
         for current in collections {
             let mut c = current.clone();
             c.editors.retain(|u| *u != id);
             c.version += 1;
             c.updated_at = bson::DateTime::now();
-            self.collections
-                .replace_versioned(&mut tx, c.id, current.version, &c)
-                .await?;
+            self.collections.replace_versioned(&mut tx, c.id, current.version, &c).await?;
             let data = Bson::Document(logs::snapshot(&c)?);
-            logs::record(
-                &self.store,
-                &mut tx,
-                p,
-                LogAction::Edit,
-                DataType::Collection,
-                c.id,
-                data,
-                "User removed",
-            )
-            .await?;
+            logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Collection, c.id, data, "User removed")
+                .await?;
         }
         self.users.delete(&mut tx, id).await?;
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Delete,
-            DataType::User,
-            id,
-            Bson::from(id),
-            "User deleted",
-        )
-        .await?;
+        logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::User, id, Bson::from(id), "User deleted")
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// The user with login identity `auth_id` (`identifier::source`).
     pub async fn user_by_auth_id(&self, auth_id: &str) -> Result<Option<User>, DomainError> {
-        Ok(self
-            .users
+        self.users
             .raw()
             .find_one(doc! { "authIds": auth_id })
             .await
             .map_err(StoreError::from)?
             .map(from_doc)
-            .transpose()?)
+            .transpose()
     }
 
     /// The user with this (lower-cased) email.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, DomainError> {
         let filter: Document = doc! { "email": email.trim().to_lowercase() };
-        Ok(self
-            .users
-            .raw()
-            .find_one(filter)
-            .await
-            .map_err(StoreError::from)?
-            .map(from_doc)
-            .transpose()?)
+        self.users.raw().find_one(filter).await.map_err(StoreError::from)?.map(from_doc).transpose()
     }
 }
 
 fn from_doc(d: Document) -> Result<User, DomainError> {
-    bson::from_document(d)
-        .map_err(|e| DomainError::Internal(format!("malformed user document: {e}")))
+    bson::from_document(d).map_err(|e| DomainError::Internal(format!("malformed user document: {e}")))
 }
 
 /// Translates the unique indexes of `users` into conflicts on the named field.
@@ -408,12 +311,7 @@ fn apply_user_input(user: &mut User, input: UserInput) -> Result<(), DomainError
             let t = id.trim();
             match t.split_once("::") {
                 Some((ident, source)) if !ident.is_empty() && !source.is_empty() => {}
-                _ => {
-                    return Err(DomainError::invalid(
-                        "authIds",
-                        "each must look like `identifier::source`",
-                    ))
-                }
+                _ => return Err(DomainError::invalid("authIds", "each must look like `identifier::source`")),
             }
             if !out.iter().any(|o| o == t) {
                 out.push(t.to_owned());
@@ -424,10 +322,7 @@ fn apply_user_input(user: &mut User, input: UserInput) -> Result<(), DomainError
     if let Some(scope) = input.scope {
         for f in &scope {
             if f.column.trim().is_empty() || f.values.is_empty() {
-                return Err(DomainError::invalid(
-                    "scope",
-                    "each filter needs a column and at least one value",
-                ));
+                return Err(DomainError::invalid("scope", "each filter needs a column and at least one value"));
             }
         }
         user.scope = scope;

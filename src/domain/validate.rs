@@ -18,12 +18,7 @@ pub const MAX_DESCRIPTION: usize = 100_000;
 pub fn id(field: &str, raw: &str) -> Result<Uuid, DomainError> {
     uuid::Uuid::parse_str(raw.trim())
         .map(Uuid::from)
-        .map_err(|_| {
-            DomainError::invalid(
-                field,
-                format!("`{}` is not a valid id (UUID)", truncate(raw, 60)),
-            )
-        })
+        .map_err(|_| DomainError::invalid(field, format!("`{}` is not a valid id (UUID)", truncate(raw, 60))))
 }
 
 /// Parses a list of ids, removing duplicates and keeping order.
@@ -45,10 +40,7 @@ pub fn title(raw: &str) -> Result<String, DomainError> {
         return Err(DomainError::invalid("title", "must not be empty"));
     }
     if t.chars().count() > MAX_TITLE {
-        return Err(DomainError::invalid(
-            "title",
-            format!("must be at most {MAX_TITLE} characters"),
-        ));
+        return Err(DomainError::invalid("title", format!("must be at most {MAX_TITLE} characters")));
     }
     Ok(t.to_owned())
 }
@@ -60,10 +52,7 @@ pub fn name(raw: &str) -> Result<String, DomainError> {
         return Err(DomainError::invalid("name", "must not be empty"));
     }
     if t.chars().count() > 300 {
-        return Err(DomainError::invalid(
-            "name",
-            "must be at most 300 characters",
-        ));
+        return Err(DomainError::invalid("name", "must be at most 300 characters"));
     }
     Ok(t.to_owned())
 }
@@ -71,10 +60,7 @@ pub fn name(raw: &str) -> Result<String, DomainError> {
 /// A markdown description, bounded.
 pub fn description(raw: &str) -> Result<String, DomainError> {
     if raw.len() > MAX_DESCRIPTION {
-        return Err(DomainError::invalid(
-            "description",
-            format!("must be at most {MAX_DESCRIPTION} bytes"),
-        ));
+        return Err(DomainError::invalid("description", format!("must be at most {MAX_DESCRIPTION} bytes")));
     }
     Ok(raw.to_owned())
 }
@@ -88,20 +74,14 @@ pub fn user_tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
             return Err(DomainError::invalid("tagsUser", "tags must not be empty"));
         }
         if t.chars().count() > MAX_TAG {
-            return Err(DomainError::invalid(
-                "tagsUser",
-                format!("tags must be at most {MAX_TAG} characters"),
-            ));
+            return Err(DomainError::invalid("tagsUser", format!("tags must be at most {MAX_TAG} characters")));
         }
         if !out.iter().any(|o| o == t) {
             out.push(t.to_owned());
         }
     }
     if out.len() > MAX_TAGS {
-        return Err(DomainError::invalid(
-            "tagsUser",
-            format!("at most {MAX_TAGS} tags"),
-        ));
+        return Err(DomainError::invalid("tagsUser", format!("at most {MAX_TAGS} tags")));
     }
     Ok(out)
 }
@@ -112,10 +92,7 @@ pub fn standard_tags(raw: &[String], vocabulary: &[String]) -> Result<Vec<String
     for tag in raw {
         let t = tag.trim();
         if !vocabulary.iter().any(|v| v == t) {
-            return Err(DomainError::invalid(
-                "tagsStandard",
-                format!("`{}` is not a standard tag", truncate(t, 64)),
-            ));
+            return Err(DomainError::invalid("tagsStandard", format!("`{}` is not a standard tag", truncate(t, 64))));
         }
         if !out.iter().any(|o| o == t) {
             out.push(t.to_owned());
@@ -147,16 +124,8 @@ pub fn email(field: &str, raw: &str) -> Result<String, DomainError> {
 
 /// An ORCID iD `0000-0000-0000-000X` with a valid ISO 7064 11-2 check digit (which may be `X`).
 pub fn orcid(raw: &str) -> Result<String, DomainError> {
-    let o = raw
-        .trim()
-        .trim_start_matches("https://orcid.org/")
-        .to_uppercase();
-    let bad = || {
-        DomainError::invalid(
-            "orcid",
-            "must look like 0000-0002-1825-0097 with a valid check digit",
-        )
-    };
+    let o = raw.trim().trim_start_matches("https://orcid.org/").to_uppercase();
+    let bad = || DomainError::invalid("orcid", "must look like 0000-0002-1825-0097 with a valid check digit");
     let groups: Vec<&str> = o.split('-').collect();
     if groups.len() != 4 || groups.iter().any(|g| g.len() != 4) {
         return Err(bad());
@@ -170,11 +139,7 @@ pub fn orcid(raw: &str) -> Result<String, DomainError> {
         total = (total + c.to_digit(10).unwrap_or(0)) * 2;
     }
     let check = (12 - total % 11) % 11;
-    let expected = if check == 10 {
-        'X'
-    } else {
-        char::from_digit(check, 10).unwrap_or('?')
-    };
+    let expected = if check == 10 { 'X' } else { char::from_digit(check, 10).unwrap_or('?') };
     if chars[15] != expected {
         return Err(bad());
     }
@@ -183,13 +148,9 @@ pub fn orcid(raw: &str) -> Result<String, DomainError> {
 
 /// A URL with scheme http or https and a host.
 pub fn http_url(field: &str, raw: &str) -> Result<String, DomainError> {
-    let u = url::Url::parse(raw.trim())
-        .map_err(|_| DomainError::invalid(field, "is not a valid URL"))?;
+    let u = url::Url::parse(raw.trim()).map_err(|_| DomainError::invalid(field, "is not a valid URL"))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-        return Err(DomainError::invalid(
-            field,
-            "must be an http:// or https:// URL",
-        ));
+        return Err(DomainError::invalid(field, "must be an http:// or https:// URL"));
     }
     Ok(u.to_string())
 }
@@ -200,20 +161,13 @@ pub fn cross_references(raw: Vec<CrossReference>) -> Result<Vec<CrossReference>,
         .map(|x| {
             let value = x.value.trim().to_owned();
             if value.is_empty() {
-                return Err(DomainError::invalid(
-                    "crossReferences",
-                    "value must not be empty",
-                ));
+                return Err(DomainError::invalid("crossReferences", "value must not be empty"));
             }
             let url = match x.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                 Some(u) => Some(http_url("crossReferences", u)?),
                 None => None,
             };
-            Ok(CrossReference {
-                kind: x.kind.trim().to_owned(),
-                value,
-                url,
-            })
+            Ok(CrossReference { kind: x.kind.trim().to_owned(), value, url })
         })
         .collect()
 }
@@ -222,10 +176,7 @@ pub fn cross_references(raw: Vec<CrossReference>) -> Result<Vec<CrossReference>,
 pub fn optional_text(field: &str, raw: Option<&str>) -> Result<Option<String>, DomainError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > 500 => Err(DomainError::invalid(
-            field,
-            "must be at most 500 characters",
-        )),
+        Some(t) if t.chars().count() > 500 => Err(DomainError::invalid(field, "must be at most 500 characters")),
         Some(t) => Ok(Some(t.to_owned())),
     }
 }
@@ -271,10 +222,7 @@ mod tests {
 
     #[test]
     fn user_tags_are_trimmed_deduplicated_and_bounded() {
-        assert_eq!(
-            user_tags(&[" a ".into(), "a".into()]).unwrap(),
-            vec!["a".to_string()]
-        );
+        assert_eq!(user_tags(&[" a ".into(), "a".into()]).unwrap(), vec!["a".to_string()]);
         assert!(user_tags(&["  ".into()]).is_err());
         assert!(user_tags(&["x".repeat(65)]).is_err());
     }

@@ -7,8 +7,7 @@ use super::permissions::Permission;
 use super::Principal;
 
 fn is_listed(p: &Principal, users: &[Uuid]) -> bool {
-    p.user_id()
-        .is_some_and(|me| users.contains(&bson::Uuid::from(me)))
+    p.user_id().is_some_and(|me| users.contains(&bson::Uuid::from(me)))
 }
 
 /// Whether the principal is one of the order's editors.

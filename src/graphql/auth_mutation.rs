@@ -23,24 +23,11 @@ pub struct AuthMutation;
 impl AuthMutation {
     /// Generates a new API key for the caller, or for `userId` with `USER_MANAGEMENT`; the old key stops
     /// working. The key is returned once; only a salted hash is stored.
-    async fn generate_api_key(
-        &self,
-        ctx: &Context<'_>,
-        user_id: Option<ID>,
-    ) -> Result<ApiKeyPayload, ApiError> {
+    async fn generate_api_key(&self, ctx: &Context<'_>, user_id: Option<ID>) -> Result<ApiKeyPayload, ApiError> {
         let key = apikey::generate_key();
         let hash = apikey::hash_key(&key);
-        let (user, key) = tracker(ctx)?
-            .generate_api_key(
-                principal(ctx),
-                user_id.as_ref().map(|i| i.as_str()),
-                key,
-                hash,
-            )
-            .await?;
-        Ok(ApiKeyPayload {
-            user_id: ID(user.id.to_string()),
-            api_key: key,
-        })
+        let (user, key) =
+            tracker(ctx)?.generate_api_key(principal(ctx), user_id.as_ref().map(|i| i.as_str()), key, hash).await?;
+        Ok(ApiKeyPayload { user_id: ID(user.id.to_string()), api_key: key })
     }
 }

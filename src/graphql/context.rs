@@ -8,6 +8,7 @@ use async_graphql::Context;
 use super::loaders::TrackerLoader;
 use crate::domain::{Principal, Tracker};
 use crate::error::ApiError;
+use async_graphql::dataloader::HashMapCache;
 
 static ANONYMOUS: Principal = Principal::Anonymous;
 
@@ -18,13 +19,12 @@ pub fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
 
 /// The tracker service.
 pub fn tracker<'a>(ctx: &Context<'a>) -> Result<&'a Tracker, ApiError> {
-    ctx.data_opt::<Tracker>()
-        .ok_or_else(|| ApiError::internal(&"tracker service missing from schema data"))
+    ctx.data_opt::<Tracker>().ok_or_else(|| ApiError::internal(&"tracker service missing from schema data"))
 }
 
 /// The request's loader (batched, cached for the request).
-pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<TrackerLoader>, ApiError> {
-    ctx.data_opt::<Arc<DataLoader<TrackerLoader>>>()
+pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<TrackerLoader, HashMapCache>, ApiError> {
+    ctx.data_opt::<Arc<DataLoader<TrackerLoader, HashMapCache>>>()
         .map(|l| l.as_ref())
         .ok_or_else(|| ApiError::internal(&"loader missing from request data"))
 }

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
 
@@ -22,9 +20,7 @@ impl ExtensionFactory for ErrorCodes {
 struct ErrorCodesExtension;
 
 fn tag(mut err: ServerError, code: ErrorCode) -> ServerError {
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
+    err.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
     err
 }
 
@@ -37,9 +33,7 @@ impl Extension for ErrorCodesExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| tag(e, ErrorCode::GraphqlParseFailed))
+        next.run(ctx, query, variables).await.map_err(|e| tag(e, ErrorCode::GraphqlParseFailed))
     }
 
     async fn validation(
@@ -61,9 +55,7 @@ impl Extension for ErrorCodesExtension {
                     match limit {
                         Some(reason) => {
                             let mut e = tag(e, ErrorCode::BadUserInput);
-                            e.extensions
-                                .get_or_insert_with(Default::default)
-                                .set("reason", reason);
+                            e.extensions.get_or_insert_with(Default::default).set("reason", reason);
                             e
                         }
                         None => tag(e, ErrorCode::GraphqlValidationFailed),

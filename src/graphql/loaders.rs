@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use bson::{doc, Uuid};
 
 use crate::domain::model::{Collection, Dataset, Order, User};
@@ -31,105 +31,89 @@ pub struct TrackerLoader {
     tracker: Tracker,
 }
 
-/// A loader for one request.
-pub fn request_loader(tracker: Tracker) -> Arc<DataLoader<TrackerLoader>> {
-    Arc::new(DataLoader::new(TrackerLoader { tracker }, tokio::spawn))
+/// A loader for one request; it caches what it loaded for the rest of the request.
+pub fn request_loader(tracker: Tracker) -> Arc<DataLoader<TrackerLoader, HashMapCache>> {
+    Arc::new(DataLoader::with_cache(TrackerLoader { tracker }, tokio::spawn, HashMapCache::default()))
 }
 
-type LoadError = Arc<String>;
+/// A load failure (the detail is logged where it is turned into an API error).
+pub type LoadError = Arc<String>;
 
 fn err(e: impl std::fmt::Display) -> LoadError {
     Arc::new(e.to_string())
 }
 
-fn repo<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin>(
-    t: &Tracker,
-    name: &str,
-) -> Repo<T> {
+fn repo<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin>(t: &Tracker, name: &str) -> Repo<T> {
     Repo::new(t.store(), name)
 }
 
-impl Loader<UserKey> for TrackerLoader {
-    type Value = User;
-    type Error = LoadError;
-    async fn load(&self, keys: &[UserKey]) -> Result<HashMap<UserKey, User>, LoadError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = repo::<User>(&self.tracker, "users")
-            .get_many(&ids)
-            .await
-            .map_err(err)?;
-        Ok(found.into_iter().map(|u| (UserKey(u.id), u)).collect())
-    }
+/// Users by id.
+pub async fn fetch_users(t: &Tracker, keys: &[UserKey]) -> Result<HashMap<UserKey, User>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<User>(t, "users").get_many(&ids).await.map_err(err)?;
+    Ok(found.into_iter().map(|u| (UserKey(u.id), u)).collect())
 }
 
-impl Loader<OrderKey> for TrackerLoader {
-    type Value = Order;
-    type Error = LoadError;
-    async fn load(&self, keys: &[OrderKey]) -> Result<HashMap<OrderKey, Order>, LoadError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = repo::<Order>(&self.tracker, "orders")
-            .get_many(&ids)
-            .await
-            .map_err(err)?;
-        Ok(found.into_iter().map(|o| (OrderKey(o.id), o)).collect())
-    }
+/// Orders by id.
+pub async fn fetch_orders(t: &Tracker, keys: &[OrderKey]) -> Result<HashMap<OrderKey, Order>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<Order>(t, "orders").get_many(&ids).await.map_err(err)?;
+    Ok(found.into_iter().map(|o| (OrderKey(o.id), o)).collect())
 }
 
-impl Loader<DatasetKey> for TrackerLoader {
-    type Value = Dataset;
-    type Error = LoadError;
-    async fn load(&self, keys: &[DatasetKey]) -> Result<HashMap<DatasetKey, Dataset>, LoadError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = repo::<Dataset>(&self.tracker, "datasets")
-            .get_many(&ids)
-            .await
-            .map_err(err)?;
-        Ok(found.into_iter().map(|d| (DatasetKey(d.id), d)).collect())
-    }
+/// Datasets by id.
+pub async fn fetch_datasets(t: &Tracker, keys: &[DatasetKey]) -> Result<HashMap<DatasetKey, Dataset>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<Dataset>(t, "datasets").get_many(&ids).await.map_err(err)?;
+    Ok(found.into_iter().map(|d| (DatasetKey(d.id), d)).collect())
 }
 
-impl Loader<DatasetsOfOrder> for TrackerLoader {
-    type Value = Vec<Dataset>;
-    type Error = LoadError;
-    async fn load(
-        &self,
-        keys: &[DatasetsOfOrder],
-    ) -> Result<HashMap<DatasetsOfOrder, Vec<Dataset>>, LoadError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = repo::<Dataset>(&self.tracker, "datasets")
-            .find(doc! { "order": { "$in": ids } })
-            .await
-            .map_err(err)?;
-        let mut out: HashMap<DatasetsOfOrder, Vec<Dataset>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for d in found {
-            out.entry(DatasetsOfOrder(d.order)).or_default().push(d);
-        }
-        Ok(out)
+/// The datasets of each order (every key present, possibly with an empty list).
+pub async fn fetch_datasets_of_orders(
+    t: &Tracker,
+    keys: &[DatasetsOfOrder],
+) -> Result<HashMap<DatasetsOfOrder, Vec<Dataset>>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<Dataset>(t, "datasets").find(doc! { "order": { "$in": ids } }).await.map_err(err)?;
+    let mut out: HashMap<DatasetsOfOrder, Vec<Dataset>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for d in found {
+        out.entry(DatasetsOfOrder(d.order)).or_default().push(d);
     }
+    Ok(out)
 }
 
-impl Loader<CollectionsOfDataset> for TrackerLoader {
-    type Value = Vec<Collection>;
-    type Error = LoadError;
-    async fn load(
-        &self,
-        keys: &[CollectionsOfDataset],
-    ) -> Result<HashMap<CollectionsOfDataset, Vec<Collection>>, LoadError> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = repo::<Collection>(&self.tracker, "collections")
-            .find(doc! { "datasets": { "$in": ids } })
-            .await
-            .map_err(err)?;
-        let mut out: HashMap<CollectionsOfDataset, Vec<Collection>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for c in found {
-            for d in &c.datasets {
-                if let Some(list) = out.get_mut(&CollectionsOfDataset(*d)) {
-                    list.push(c.clone());
-                }
+/// The collections containing each dataset (every key present, possibly with an empty list).
+pub async fn fetch_collections_of_datasets(
+    t: &Tracker,
+    keys: &[CollectionsOfDataset],
+) -> Result<HashMap<CollectionsOfDataset, Vec<Collection>>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<Collection>(t, "collections").find(doc! { "datasets": { "$in": ids } }).await.map_err(err)?;
+    let mut out: HashMap<CollectionsOfDataset, Vec<Collection>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for c in found {
+        for d in &c.datasets {
+            if let Some(list) = out.get_mut(&CollectionsOfDataset(*d)) {
+                list.push(c.clone());
             }
         }
-        Ok(out)
     }
+    Ok(out)
 }
+
+macro_rules! loader_for {
+    ($key:ty, $value:ty, $fetch:ident) => {
+        impl Loader<$key> for TrackerLoader {
+            type Value = $value;
+            type Error = LoadError;
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                $fetch(&self.tracker, keys).await
+            }
+        }
+    };
+}
+
+loader_for!(UserKey, User, fetch_users);
+loader_for!(OrderKey, Order, fetch_orders);
+loader_for!(DatasetKey, Dataset, fetch_datasets);
+loader_for!(DatasetsOfOrder, Vec<Dataset>, fetch_datasets_of_orders);
+loader_for!(CollectionsOfDataset, Vec<Collection>, fetch_collections_of_datasets);

@@ -162,18 +162,11 @@ impl From<UserFields> for UserInput {
             affiliation: f.affiliation,
             orcid: f.orcid,
             url: f.url,
-            permissions: f
-                .permissions
-                .map(|p| p.into_iter().map(Into::into).collect()),
+            permissions: f.permissions.map(|p| p.into_iter().map(Into::into).collect()),
             auth_ids: f.auth_ids,
-            scope: f.scope.map(|s| {
-                s.into_iter()
-                    .map(|f| model::ScopeFilter {
-                        column: f.column,
-                        values: f.values,
-                    })
-                    .collect()
-            }),
+            scope: f
+                .scope
+                .map(|s| s.into_iter().map(|f| model::ScopeFilter { column: f.column, values: f.values }).collect()),
             version: f.version,
         }
     }
@@ -186,36 +179,16 @@ pub struct TrackerMutation;
 #[Object]
 impl TrackerMutation {
     /// Creates an order. Needs `ORDERS`.
-    async fn create_order(
-        &self,
-        ctx: &Context<'_>,
-        input: OrderFields,
-    ) -> Result<OrderObject, ApiError> {
-        Ok(OrderObject(
-            tracker(ctx)?
-                .create_order(principal(ctx), input.into())
-                .await?,
-        ))
+    async fn create_order(&self, ctx: &Context<'_>, input: OrderFields) -> Result<OrderObject, ApiError> {
+        Ok(OrderObject(tracker(ctx)?.create_order(principal(ctx), input.into()).await?))
     }
     /// Changes an order. Needs to be an editor with `ORDERS`, or `DATA_MANAGEMENT`.
-    async fn update_order(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: OrderFields,
-    ) -> Result<OrderObject, ApiError> {
-        Ok(OrderObject(
-            tracker(ctx)?
-                .update_order(principal(ctx), &id, input.into())
-                .await?,
-        ))
+    async fn update_order(&self, ctx: &Context<'_>, id: ID, input: OrderFields) -> Result<OrderObject, ApiError> {
+        Ok(OrderObject(tracker(ctx)?.update_order(principal(ctx), &id, input.into()).await?))
     }
     /// Deletes an order, its datasets and their places in collections. Returns the deleted id.
     async fn delete_order(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?
-            .delete_order(principal(ctx), &id)
-            .await?
-            .to_string()))
+        Ok(ID(tracker(ctx)?.delete_order(principal(ctx), &id).await?.to_string()))
     }
     /// Adds a dataset to an order. Needs the right to edit the order.
     async fn create_dataset(
@@ -224,31 +197,15 @@ impl TrackerMutation {
         order_id: ID,
         input: DatasetFields,
     ) -> Result<DatasetObject, ApiError> {
-        Ok(DatasetObject(
-            tracker(ctx)?
-                .create_dataset(principal(ctx), &order_id, input.into())
-                .await?,
-        ))
+        Ok(DatasetObject(tracker(ctx)?.create_dataset(principal(ctx), &order_id, input.into()).await?))
     }
     /// Changes a dataset. Needs the right to edit its order.
-    async fn update_dataset(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: DatasetFields,
-    ) -> Result<DatasetObject, ApiError> {
-        Ok(DatasetObject(
-            tracker(ctx)?
-                .update_dataset(principal(ctx), &id, input.into())
-                .await?,
-        ))
+    async fn update_dataset(&self, ctx: &Context<'_>, id: ID, input: DatasetFields) -> Result<DatasetObject, ApiError> {
+        Ok(DatasetObject(tracker(ctx)?.update_dataset(principal(ctx), &id, input.into()).await?))
     }
     /// Deletes a dataset and removes it from collections. Returns the deleted id.
     async fn delete_dataset(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?
-            .delete_dataset(principal(ctx), &id)
-            .await?
-            .to_string()))
+        Ok(ID(tracker(ctx)?.delete_dataset(principal(ctx), &id).await?.to_string()))
     }
     /// Creates a collection. Any logged-in user.
     async fn create_collection(
@@ -256,11 +213,7 @@ impl TrackerMutation {
         ctx: &Context<'_>,
         input: CollectionFields,
     ) -> Result<CollectionObject, ApiError> {
-        Ok(CollectionObject(
-            tracker(ctx)?
-                .create_collection(principal(ctx), input.into())
-                .await?,
-        ))
+        Ok(CollectionObject(tracker(ctx)?.create_collection(principal(ctx), input.into()).await?))
     }
     /// Changes a collection. Its editors or `DATA_MANAGEMENT`.
     async fn update_collection(
@@ -269,62 +222,27 @@ impl TrackerMutation {
         id: ID,
         input: CollectionFields,
     ) -> Result<CollectionObject, ApiError> {
-        Ok(CollectionObject(
-            tracker(ctx)?
-                .update_collection(principal(ctx), &id, input.into())
-                .await?,
-        ))
+        Ok(CollectionObject(tracker(ctx)?.update_collection(principal(ctx), &id, input.into()).await?))
     }
     /// Deletes a collection (not its datasets). Returns the deleted id.
     async fn delete_collection(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?
-            .delete_collection(principal(ctx), &id)
-            .await?
-            .to_string()))
+        Ok(ID(tracker(ctx)?.delete_collection(principal(ctx), &id).await?.to_string()))
     }
     /// Adds a user. Needs `USER_ADD`; setting permissions, auth ids or scope needs `USER_MANAGEMENT`.
-    async fn create_user(
-        &self,
-        ctx: &Context<'_>,
-        input: UserFields,
-    ) -> Result<UserObject, ApiError> {
-        Ok(UserObject(
-            tracker(ctx)?
-                .create_user(principal(ctx), input.into())
-                .await?,
-        ))
+    async fn create_user(&self, ctx: &Context<'_>, input: UserFields) -> Result<UserObject, ApiError> {
+        Ok(UserObject(tracker(ctx)?.create_user(principal(ctx), input.into()).await?))
     }
     /// Changes any user. Needs `USER_MANAGEMENT`.
-    async fn update_user(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        input: UserFields,
-    ) -> Result<UserObject, ApiError> {
-        Ok(UserObject(
-            tracker(ctx)?
-                .update_user(principal(ctx), &id, input.into())
-                .await?,
-        ))
+    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UserFields) -> Result<UserObject, ApiError> {
+        Ok(UserObject(tracker(ctx)?.update_user(principal(ctx), &id, input.into()).await?))
     }
     /// Deletes a user and removes them from every order and collection; `CONFLICT` if that would leave an
     /// entry without editors or organisation. Needs `USER_MANAGEMENT`. Returns the deleted id.
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?
-            .delete_user(principal(ctx), &id)
-            .await?
-            .to_string()))
+        Ok(ID(tracker(ctx)?.delete_user(principal(ctx), &id).await?.to_string()))
     }
     /// Changes the caller's own profile (not permissions, auth ids or scope).
-    async fn update_me(
-        &self,
-        ctx: &Context<'_>,
-        input: UserFields,
-    ) -> Result<UserObject, ApiError> {
-        Ok(UserObject(
-            tracker(ctx)?
-                .update_me(principal(ctx), input.into())
-                .await?,
-        ))
+    async fn update_me(&self, ctx: &Context<'_>, input: UserFields) -> Result<UserObject, ApiError> {
+        Ok(UserObject(tracker(ctx)?.update_me(principal(ctx), input.into()).await?))
     }
 }

@@ -3,6 +3,7 @@
 use async_graphql::{Context, InputObject, Object, ID};
 
 use super::context::{principal, tracker};
+use super::prefetch;
 use super::types::collection::CollectionObject;
 use super::types::common::{connection, page_request, Conn};
 use super::types::dataset::DatasetObject;
@@ -26,11 +27,7 @@ pub struct ListingFilterInput {
 
 impl From<ListingFilterInput> for ListingFilter {
     fn from(f: ListingFilterInput) -> Self {
-        Self {
-            search: f.search,
-            tags_standard: f.tags_standard,
-            tags_user: f.tags_user,
-        }
+        Self { search: f.search, tags_standard: f.tags_standard, tags_user: f.tags_user }
     }
 }
 
@@ -43,20 +40,14 @@ impl TrackerQuery {
     /// The logged-in user (all their own fields); `null` when anonymous.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<UserObject>, ApiError> {
         match principal(ctx).user_id() {
-            Some(id) => Ok(tracker(ctx)?
-                .user_by_id(bson::Uuid::from(id))
-                .await?
-                .map(UserObject)),
+            Some(id) => Ok(tracker(ctx)?.user_by_id(bson::Uuid::from(id)).await?.map(UserObject)),
             None => Ok(None),
         }
     }
 
     /// An order; `null` when it does not exist or the caller may not see it (the two are indistinguishable).
     async fn order(&self, ctx: &Context<'_>, id: ID) -> Result<Option<OrderObject>, ApiError> {
-        Ok(tracker(ctx)?
-            .order(principal(ctx), &id)
-            .await?
-            .map(OrderObject))
+        Ok(tracker(ctx)?.order(principal(ctx), &id).await?.map(OrderObject))
     }
 
     /// The orders the caller may see (as editor, or all with `DATA_MANAGEMENT`/`OWNERS_READ`), oldest first.
@@ -67,9 +58,8 @@ impl TrackerQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<OrderObject>, ApiError> {
-        let page = tracker(ctx)?
-            .orders(principal(ctx), page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.orders(principal(ctx), page_request(first, after)?).await?;
+        prefetch::orders(ctx, &page.items).await?;
         Ok(connection(page, |o| o.id, OrderObject))
     }
 
@@ -87,18 +77,13 @@ impl TrackerQuery {
         after: Option<String>,
     ) -> Result<Conn<DatasetObject>, ApiError> {
         let filter: ListingFilter = filter.unwrap_or_default().into();
-        let page = tracker(ctx)?
-            .datasets(&filter, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.datasets(&filter, page_request(first, after)?).await?;
+        prefetch::datasets(ctx, &page.items).await?;
         Ok(connection(page, |d| d.id, DatasetObject))
     }
 
     /// A collection; `null` when it does not exist. Visible to everyone.
-    async fn collection(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> Result<Option<CollectionObject>, ApiError> {
+    async fn collection(&self, ctx: &Context<'_>, id: ID) -> Result<Option<CollectionObject>, ApiError> {
         Ok(tracker(ctx)?.collection(&id).await?.map(CollectionObject))
     }
 
@@ -111,9 +96,8 @@ impl TrackerQuery {
         after: Option<String>,
     ) -> Result<Conn<CollectionObject>, ApiError> {
         let filter: ListingFilter = filter.unwrap_or_default().into();
-        let page = tracker(ctx)?
-            .collections(&filter, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.collections(&filter, page_request(first, after)?).await?;
+        prefetch::collections(ctx, &page.items).await?;
         Ok(connection(page, |c| c.id, CollectionObject))
     }
 
@@ -131,13 +115,7 @@ impl TrackerQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<UserObject>, ApiError> {
-        let page = tracker(ctx)?
-            .users(
-                principal(ctx),
-                search.as_deref(),
-                page_request(first, after)?,
-            )
-            .await?;
+        let page = tracker(ctx)?.users(principal(ctx), search.as_deref(), page_request(first, after)?).await?;
         Ok(connection(page, |u| u.id, UserObject))
     }
 

@@ -18,41 +18,19 @@ use crate::AppState;
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 /// `POST /graphql`.
-pub async fn post_handler(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn post_handler(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        })
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
         .unwrap_or(false);
     if !is_json {
-        let err = ApiError::new(
-            ErrorCode::BadUserInput,
-            "send the request as Content-Type: application/json",
-        );
-        return (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            axum::Json(err.to_json()),
-        )
-            .into_response();
+        let err = ApiError::new(ErrorCode::BadUserInput, "send the request as Content-Type: application/json");
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(err.to_json())).into_response();
     }
     let json: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(_) => {
-            return request_error(
-                ErrorCode::BadUserInput,
-                "the request body is not valid JSON",
-            )
-        }
+        Err(_) => return request_error(ErrorCode::BadUserInput, "the request body is not valid JSON"),
     };
     if json.is_array() {
         return request_error(
@@ -62,7 +40,12 @@ pub async fn post_handler(
     }
     let request: async_graphql::Request = match serde_json::from_value(json) {
         Ok(r) => r,
-        Err(_) => return request_error(ErrorCode::BadUserInput, "the body must be an object with `query`, and optional `operationName`, `variables`, `extensions`"),
+        Err(_) => {
+            return request_error(
+                ErrorCode::BadUserInput,
+                "the body must be an object with `query`, and optional `operationName`, `variables`, `extensions`",
+            )
+        }
     };
     execute(state, headers, request, RequestKind::Post).await
 }
@@ -83,11 +66,8 @@ pub async fn get_handler(
     Query(params): Query<GetParams>,
 ) -> Response {
     let Some(query) = params.query else {
-        let wants_html = headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .map(|a| a.contains("text/html"))
-            .unwrap_or(false);
+        let wants_html =
+            headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")).unwrap_or(false);
         if wants_html && state.settings().graphql.graphiql {
             return Html(
                 async_graphql::http::GraphiQLSource::build()
@@ -106,25 +86,14 @@ pub async fn get_handler(
     if let Some(vars) = params.variables {
         match serde_json::from_str::<serde_json::Value>(&vars) {
             Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
-            Err(_) => {
-                return request_error(ErrorCode::BadUserInput, "`variables` is not valid JSON")
-            }
+            Err(_) => return request_error(ErrorCode::BadUserInput, "`variables` is not valid JSON"),
         }
     }
     execute(state, headers, request, RequestKind::Get).await
 }
 
-async fn execute(
-    state: AppState,
-    headers: HeaderMap,
-    request: async_graphql::Request,
-    kind: RequestKind,
-) -> Response {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+async fn execute(state: AppState, headers: HeaderMap, request: async_graphql::Request, kind: RequestKind) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let op = operation_kind(&request.query, request.operation_name.as_deref());
     if let Some(name) = request.operation_name.as_deref() {
         tracing::Span::current().record("graphql_operation", name);
@@ -133,8 +102,7 @@ async fn execute(
     if is_mutation && kind == RequestKind::Get {
         let err = ApiError::new(ErrorCode::BadUserInput, "mutations must be sent with POST");
         let mut resp = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(err.to_json())).into_response();
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
     let principal = match auth::authenticate(&state, &headers, kind, is_mutation).await {
@@ -142,10 +110,7 @@ async fn execute(
         Err(err) => return err.into_response(),
     };
     let loader = crate::graphql::loaders::request_loader(state.tracker().clone());
-    let response = state
-        .schema()
-        .execute(request.data(principal).data(loader))
-        .await;
+    let response = state.schema().execute(request.data(principal).data(loader)).await;
     graphql_response(response, &accept)
 }
 
@@ -154,13 +119,10 @@ fn operation_kind(query: &str, operation_name: Option<&str>) -> Option<Operation
     let doc = async_graphql::parser::parse_query(query).ok()?;
     match (&doc.operations, operation_name) {
         (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => ops
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None)
-            if ops.len() == 1 =>
-        {
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
+        }
+        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
             ops.values().next().map(|op| op.node.ty)
         }
         _ => None,
@@ -176,16 +138,8 @@ fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Resp
     let request_error = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let status = if request_error {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let content_type = if accept.contains(GRAPHQL_RESPONSE) {
-        GRAPHQL_RESPONSE
-    } else {
-        "application/json"
-    };
+    let status = if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let content_type = if accept.contains(GRAPHQL_RESPONSE) { GRAPHQL_RESPONSE } else { "application/json" };
     let mut body = serde_json::json!({});
     if !request_error {
         body["data"] = serde_json::to_value(&response.data).unwrap_or(serde_json::Value::Null);
@@ -194,8 +148,7 @@ fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Resp
         body["errors"] = serde_json::to_value(&response.errors).unwrap_or_default();
     }
     let mut resp = (status, axum::Json(body)).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp
 }
 
@@ -207,9 +160,5 @@ fn ensure_code(err: &mut ServerError) {
 }
 
 fn request_error(code: ErrorCode, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        axum::Json(ApiError::new(code, message).to_json()),
-    )
-        .into_response()
+    (StatusCode::BAD_REQUEST, axum::Json(ApiError::new(code, message).to_json())).into_response()
 }

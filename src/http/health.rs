@@ -18,10 +18,7 @@ pub async fn health() -> Response {
 /// `GET /ready`: MongoDB answers a ping and migrations have been applied (and the statistics frame is
 /// loaded, when one is configured).
 pub async fn ready(State(state): State<AppState>) -> Response {
-    let db_ok = matches!(
-        tokio::time::timeout(Duration::from_secs(2), state.store().ping()).await,
-        Ok(Ok(()))
-    );
+    let db_ok = matches!(tokio::time::timeout(Duration::from_secs(2), state.store().ping()).await, Ok(Ok(())));
     let migrated = state.is_migrated();
     let frame = state.stats_frame_state();
     let ready = db_ok && migrated && frame != "error";
@@ -33,10 +30,6 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             "frame": frame,
         }
     });
-    let status = if ready {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
 }

@@ -30,22 +30,14 @@ pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&settings.http.cors_origins);
     let timeout = settings.http.request_timeout;
     Router::new()
-        .route(
-            "/graphql",
-            get(graphql::get_handler).post(graphql::post_handler),
-        )
+        .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(make_span)
-                        .on_response(on_response)
-                        .on_request(()),
-                )
+                .layer(TraceLayer::new_for_http().make_span_with(make_span).on_response(on_response).on_request(()))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CatchPanicLayer::custom(|_| {
                     tracing::error!("handler panicked");
@@ -55,10 +47,7 @@ pub fn router(state: AppState) -> Router {
                     );
                     axum::response::IntoResponse::into_response(body)
                 }))
-                .layer(TimeoutLayer::with_status_code(
-                    http::StatusCode::REQUEST_TIMEOUT,
-                    timeout,
-                ))
+                .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(CompressionLayer::new())
                 .layer(cors),
         )
@@ -66,10 +55,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-        .collect();
+    let allowed: Vec<HeaderValue> =
+        origins.iter().filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
@@ -86,17 +73,9 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 }
 
 fn make_span<B>(req: &Request<B>) -> Span {
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "<unmatched>".into());
-    let request_id = req
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let path =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "<unmatched>".into());
+    let request_id = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     tracing::info_span!(
         "request",
         method = %req.method(),

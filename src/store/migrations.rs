@@ -29,11 +29,7 @@ pub struct Migration {
 impl Migration {
     /// Creates a migration from its parts.
     pub fn new(version: u32, name: &str, text: &str) -> Self {
-        Self {
-            version,
-            name: name.into(),
-            text: text.into(),
-        }
+        Self { version, name: name.into(), text: text.into() }
     }
 
     /// SHA-256 of the text, hex.
@@ -42,16 +38,10 @@ impl Migration {
     }
 
     fn commands(&self) -> Result<Vec<Document>, MigrationError> {
-        let malformed = |e: String| MigrationError::Malformed {
-            name: self.name.clone(),
-            error: e,
-        };
-        let json: serde_json::Value =
-            serde_json::from_str(&self.text).map_err(|e| malformed(e.to_string()))?;
-        let cmds = json
-            .get("commands")
-            .and_then(|c| c.as_array())
-            .ok_or_else(|| malformed("no `commands` array".into()))?;
+        let malformed = |e: String| MigrationError::Malformed { name: self.name.clone(), error: e };
+        let json: serde_json::Value = serde_json::from_str(&self.text).map_err(|e| malformed(e.to_string()))?;
+        let cmds =
+            json.get("commands").and_then(|c| c.as_array()).ok_or_else(|| malformed("no `commands` array".into()))?;
         cmds.iter()
             .map(|c| match Bson::try_from(c.clone()) {
                 Ok(Bson::Document(d)) => Ok(d),
@@ -65,21 +55,9 @@ impl Migration {
 /// The migrations shipped with this binary, in order.
 pub fn embedded() -> Vec<Migration> {
     vec![
-        Migration::new(
-            1,
-            "0001_tracker_collections",
-            include_str!("../../migrations/0001_tracker_collections.json"),
-        ),
-        Migration::new(
-            2,
-            "0002_tracker_indexes",
-            include_str!("../../migrations/0002_tracker_indexes.json"),
-        ),
-        Migration::new(
-            3,
-            "0003_standard_tags",
-            include_str!("../../migrations/0003_standard_tags.json"),
-        ),
+        Migration::new(1, "0001_tracker_collections", include_str!("../../migrations/0001_tracker_collections.json")),
+        Migration::new(2, "0002_tracker_indexes", include_str!("../../migrations/0002_tracker_indexes.json")),
+        Migration::new(3, "0003_standard_tags", include_str!("../../migrations/0003_standard_tags.json")),
     ]
 }
 
@@ -161,10 +139,7 @@ const LOCK_ID: &str = "migrate";
 const LOCK_TTL_SECS: i64 = 600;
 
 /// Lists every known migration with its state, checking recorded checksums.
-pub async fn status(
-    store: &Store,
-    migrations: &[Migration],
-) -> Result<Vec<MigrationStatus>, MigrationError> {
+pub async fn status(store: &Store, migrations: &[Migration]) -> Result<Vec<MigrationStatus>, MigrationError> {
     let applied = applied(store).await?;
     verify(&applied, migrations)?;
     Ok(migrations
@@ -191,41 +166,29 @@ pub async fn migrate(
     let owner = uuid::Uuid::new_v4().to_string();
     acquire_lock(store, &owner, lock_wait).await?;
     let result = apply_pending(store, migrations).await;
-    let released = store
-        .db()
-        .collection::<Document>("migration_lock")
-        .delete_one(doc! { "_id": LOCK_ID, "owner": &owner })
-        .await;
+    let released =
+        store.db().collection::<Document>("migration_lock").delete_one(doc! { "_id": LOCK_ID, "owner": &owner }).await;
     if let Err(e) = released {
         tracing::warn!(error = %e, "could not release the migration lock; it expires by itself");
     }
     result
 }
 
-async fn apply_pending(
-    store: &Store,
-    migrations: &[Migration],
-) -> Result<Vec<String>, MigrationError> {
+async fn apply_pending(store: &Store, migrations: &[Migration]) -> Result<Vec<String>, MigrationError> {
     let applied = applied(store).await?;
     verify(&applied, migrations)?;
     let mut sorted: Vec<&Migration> = migrations.iter().collect();
     sorted.sort_by_key(|m| m.version);
     let mut done = Vec::new();
     for m in sorted {
-        if applied
-            .iter()
-            .any(|a| a.get_str("_id").ok() == Some(m.name.as_str()))
-        {
+        if applied.iter().any(|a| a.get_str("_id").ok() == Some(m.name.as_str())) {
             continue;
         }
         let started = std::time::Instant::now();
         for command in m.commands()? {
             run_command(store, command)
                 .await
-                .map_err(|e| MigrationError::Failed {
-                    name: m.name.clone(),
-                    error: e.to_string(),
-                })?;
+                .map_err(|e| MigrationError::Failed { name: m.name.clone(), error: e.to_string() })?;
         }
         store
             .db()
@@ -249,8 +212,7 @@ async fn run_command(store: &Store, command: Document) -> Result<(), mongodb::er
         Ok(_) => Ok(()),
         // NamespaceExists: the collection was created by an earlier, partly failed run; bring its options up to date.
         Err(e) if command.contains_key("create") && command_error_code(&e) == Some(48) => {
-            let mut coll_mod =
-                doc! { "collMod": command.get("create").cloned().unwrap_or(Bson::Null) };
+            let mut coll_mod = doc! { "collMod": command.get("create").cloned().unwrap_or(Bson::Null) };
             for key in ["validator", "validationLevel", "validationAction"] {
                 if let Some(v) = command.get(key) {
                     coll_mod.insert(key, v.clone());
@@ -274,11 +236,7 @@ fn command_error_code(e: &mongodb::error::Error) -> Option<i32> {
 
 async fn applied(store: &Store) -> Result<Vec<Document>, MigrationError> {
     use futures::TryStreamExt;
-    let cursor = store
-        .db()
-        .collection::<Document>("migrations")
-        .find(doc! {})
-        .await?;
+    let cursor = store.db().collection::<Document>("migrations").find(doc! {}).await?;
     Ok(cursor.try_collect().await?)
 }
 
@@ -290,11 +248,7 @@ fn verify(applied: &[Document], migrations: &[Migration]) -> Result<(), Migratio
         };
         let recorded = record.get_str("checksum").unwrap_or_default();
         if recorded != m.checksum() {
-            return Err(MigrationError::Drift {
-                name: name.into(),
-                recorded: recorded.into(),
-                current: m.checksum(),
-            });
+            return Err(MigrationError::Drift { name: name.into(), recorded: recorded.into(), current: m.checksum() });
         }
     }
     Ok(())
@@ -306,11 +260,7 @@ async fn acquire_lock(store: &Store, owner: &str, wait: Duration) -> Result<(), 
     loop {
         let now = Utc::now();
         // A lock older than its TTL belongs to a crashed instance: take it over.
-        locks
-            .delete_one(
-                doc! { "_id": LOCK_ID, "expiresAt": { "$lt": bson::DateTime::from_chrono(now) } },
-            )
-            .await?;
+        locks.delete_one(doc! { "_id": LOCK_ID, "expiresAt": { "$lt": bson::DateTime::from_chrono(now) } }).await?;
         let expires = now + chrono::Duration::seconds(LOCK_TTL_SECS);
         let attempt = locks
             .insert_one(doc! {
@@ -324,10 +274,7 @@ async fn acquire_lock(store: &Store, owner: &str, wait: Duration) -> Result<(), 
             Ok(_) => return Ok(()),
             Err(StoreError::Duplicate { .. }) => {
                 if started.elapsed() >= wait {
-                    let held = locks
-                        .find_one(doc! { "_id": LOCK_ID })
-                        .await?
-                        .unwrap_or_default();
+                    let held = locks.find_one(doc! { "_id": LOCK_ID }).await?.unwrap_or_default();
                     return Err(MigrationError::LockHeld {
                         owner: held.get_str("owner").unwrap_or("unknown").into(),
                         since: held

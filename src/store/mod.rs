@@ -36,17 +36,14 @@ impl StoreError {
     pub fn classify(err: mongodb::error::Error) -> Self {
         use mongodb::error::{ErrorKind, WriteFailure};
         let dup = |code: i32, msg: &str| -> Option<Self> {
-            (code == 11000).then(|| Self::Duplicate {
-                index: index_name_from_message(msg),
-            })
+            (code == 11000).then(|| Self::Duplicate { index: index_name_from_message(msg) })
         };
         let found = match err.kind.as_ref() {
             ErrorKind::Write(WriteFailure::WriteError(we)) => dup(we.code, &we.message),
             ErrorKind::Command(ce) => dup(ce.code, &ce.message),
-            ErrorKind::InsertMany(im) => im
-                .write_errors
-                .as_ref()
-                .and_then(|errs| errs.iter().find_map(|we| dup(we.code, &we.message))),
+            ErrorKind::InsertMany(im) => {
+                im.write_errors.as_ref().and_then(|errs| errs.iter().find_map(|we| dup(we.code, &we.message)))
+            }
             _ => None,
         };
         found.unwrap_or(Self::Driver(err))
@@ -55,11 +52,7 @@ impl StoreError {
 
 fn index_name_from_message(msg: &str) -> String {
     // "E11000 duplicate key error collection: db.users index: users_email_unique dup key: { ... }"
-    msg.split("index: ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or("unknown")
-        .to_owned()
+    msg.split("index: ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap_or("unknown").to_owned()
 }
 
 /// The database handle shared by the whole process.

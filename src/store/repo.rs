@@ -56,9 +56,7 @@ where
 {
     /// The repository of collection `name`.
     pub fn new(store: &Store, name: &str) -> Self {
-        Self {
-            coll: store.db().collection(name),
-        }
+        Self { coll: store.db().collection(name) }
     }
 
     /// The untyped collection.
@@ -73,34 +71,18 @@ where
 
     /// One document by id, read inside the transaction.
     pub async fn get_in(&self, tx: &mut Tx, id: Uuid) -> Result<Option<T>, StoreError> {
-        Ok(self
-            .coll
-            .find_one(doc! { "_id": id })
-            .session(&mut tx.session)
-            .await
-            .map_err(classify_tx)?)
+        self.coll.find_one(doc! { "_id": id }).session(&mut tx.session).await.map_err(classify_tx)
     }
 
     /// Documents matching `filter`, in id order.
     pub async fn find(&self, filter: Document) -> Result<Vec<T>, StoreError> {
-        Ok(self
-            .coll
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .await?
-            .try_collect()
-            .await?)
+        Ok(self.coll.find(filter).sort(doc! { "_id": 1 }).await?.try_collect().await?)
     }
 
     /// Documents matching `filter`, read inside the transaction.
     pub async fn find_in(&self, tx: &mut Tx, filter: Document) -> Result<Vec<T>, StoreError> {
-        let mut cursor = self
-            .coll
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .session(&mut tx.session)
-            .await
-            .map_err(classify_tx)?;
+        let mut cursor =
+            self.coll.find(filter).sort(doc! { "_id": 1 }).session(&mut tx.session).await.map_err(classify_tx)?;
         Ok(cursor.stream(&mut tx.session).try_collect().await?)
     }
 
@@ -113,23 +95,11 @@ where
     }
 
     /// A keyset page: up to `limit` documents matching `filter` with id after `after`, in id order.
-    pub async fn page(
-        &self,
-        mut filter: Document,
-        after: Option<Uuid>,
-        limit: i64,
-    ) -> Result<Vec<T>, StoreError> {
+    pub async fn page(&self, mut filter: Document, after: Option<Uuid>, limit: i64) -> Result<Vec<T>, StoreError> {
         if let Some(after) = after {
             filter = doc! { "$and": [filter, { "_id": { "$gt": after } }] };
         }
-        Ok(self
-            .coll
-            .find(filter)
-            .sort(doc! { "_id": 1 })
-            .limit(limit)
-            .await?
-            .try_collect()
-            .await?)
+        Ok(self.coll.find(filter).sort(doc! { "_id": 1 }).limit(limit).await?.try_collect().await?)
     }
 
     /// Number of documents matching `filter`.
@@ -139,22 +109,12 @@ where
 
     /// Inserts inside the transaction.
     pub async fn insert(&self, tx: &mut Tx, value: &T) -> Result<(), StoreError> {
-        self.coll
-            .insert_one(value)
-            .session(&mut tx.session)
-            .await
-            .map_err(classify_tx)?;
+        self.coll.insert_one(value).session(&mut tx.session).await.map_err(classify_tx)?;
         Ok(())
     }
 
     /// Replaces the document if its stored version is still `expected`; otherwise [`StoreError::VersionConflict`].
-    pub async fn replace_versioned(
-        &self,
-        tx: &mut Tx,
-        id: Uuid,
-        expected: i64,
-        value: &T,
-    ) -> Result<(), StoreError> {
+    pub async fn replace_versioned(&self, tx: &mut Tx, id: Uuid, expected: i64, value: &T) -> Result<(), StoreError> {
         let res = self
             .coll
             .replace_one(doc! { "_id": id, "version": expected }, value)
@@ -169,12 +129,7 @@ where
 
     /// Deletes inside the transaction; whether a document was deleted.
     pub async fn delete(&self, tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
-        let res = self
-            .coll
-            .delete_one(doc! { "_id": id })
-            .session(&mut tx.session)
-            .await
-            .map_err(classify_tx)?;
+        let res = self.coll.delete_one(doc! { "_id": id }).session(&mut tx.session).await.map_err(classify_tx)?;
         Ok(res.deleted_count == 1)
     }
 }

@@ -19,10 +19,7 @@ fn every_subcommand_has_help() {
     for sub in ["serve", "migrate", "schema"] {
         let out = datatracker().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub} --help failed");
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Usage"),
-            "{sub}"
-        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{sub}");
     }
 }
 
@@ -43,11 +40,7 @@ fn a_malformed_setting_stops_with_one_line_and_status_2() {
 
 #[test]
 fn a_missing_setting_names_the_variable() {
-    let out = datatracker()
-        .arg("migrate")
-        .env("DATATRACKER_SECRET_KEY", "k".repeat(40))
-        .output()
-        .unwrap();
+    let out = datatracker().arg("migrate").env("DATATRACKER_SECRET_KEY", "k".repeat(40)).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATATRACKER_MONGODB_URI"));
 }
@@ -56,7 +49,6 @@ fn a_missing_setting_names_the_variable() {
 fn schema_prints_the_checked_in_contract() {
     let out = datatracker().arg("schema").output().unwrap();
     assert!(out.status.success());
-    let file =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), file);
 }

@@ -32,22 +32,18 @@ fn secantus_binary() -> PathBuf {
     if let Ok(p) = std::env::var("SECANTUSD_BIN") {
         return PathBuf::from(p);
     }
-    let home_bin =
-        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/secantusd-rs");
+    let home_bin = PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo/bin/secantusd-rs");
     if home_bin.exists() {
         return home_bin;
     }
     PathBuf::from("secantusd-rs")
 }
 
+// The watchdog shell is deliberately never waited for: it lives as long as the test process.
+#[allow(clippy::zombie_processes)]
 fn start_local_server() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir =
-        std::env::temp_dir().join(format!("datatracker-test-db-{}-{port}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = std::env::temp_dir().join(format!("datatracker-test-db-{}-{port}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = secantus_binary();
     // A watchdog shell keeps the server no longer than this test process lives.
@@ -66,18 +62,11 @@ fn start_local_server() -> String {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {}: {e}; run scripts/install-secantus.sh or set MONGODB_URI",
-                bin.display()
-            )
+            panic!("cannot start {}: {e}; run scripts/install-secantus.sh or set MONGODB_URI", bin.display())
         });
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "local database server did not start; see {}/server.log",
-            dir.display()
-        );
+        assert!(Instant::now() < deadline, "local database server did not start; see {}/server.log", dir.display());
         std::thread::sleep(Duration::from_millis(100));
     }
     format!("mongodb://127.0.0.1:{port}/?directConnection=true")
@@ -129,8 +118,11 @@ pub fn fresh_db_name() -> String {
 pub async fn counted_store(uri: &str, db: &str, counter: Arc<AtomicUsize>) -> Store {
     let mut options = ClientOptions::parse(uri).await.unwrap();
     options.command_event_handler = Some(EventHandler::callback(move |ev: CommandEvent| {
-        if matches!(ev, CommandEvent::Started(_)) {
+        if let CommandEvent::Started(started) = ev {
             counter.fetch_add(1, Ordering::SeqCst);
+            if std::env::var_os("DT_DEBUG_COMMANDS").is_some() {
+                eprintln!("command {} {}", started.command_name, started.command);
+            }
         }
     }));
     Store::from_options(options, db).unwrap()
@@ -160,10 +152,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     TestApp {
         addr,
         base: format!("http://{addr}"),
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         store,
         db_name,
         commands,
@@ -183,11 +172,7 @@ pub struct GqlResponse {
 impl GqlResponse {
     /// `data`, asserting there are no errors.
     pub fn data(&self) -> &Value {
-        assert!(
-            self.body.get("errors").is_none(),
-            "unexpected errors: {}",
-            self.body
-        );
+        assert!(self.body.get("errors").is_none(), "unexpected errors: {}", self.body);
         &self.body["data"]
     }
     /// The code of the first error.
@@ -202,16 +187,9 @@ impl GqlResponse {
 
 impl TestApp {
     /// POSTs a GraphQL request with extra headers.
-    pub async fn gql_with(
-        &self,
-        query: &str,
-        variables: Value,
-        headers: &[(&str, &str)],
-    ) -> GqlResponse {
-        let mut req = self
-            .http
-            .post(format!("{}/graphql", self.base))
-            .json(&json!({ "query": query, "variables": variables }));
+    pub async fn gql_with(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> GqlResponse {
+        let mut req =
+            self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -228,11 +206,7 @@ impl TestApp {
 
     /// GET of a path.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 
     /// The number of database commands the app has sent so far.
@@ -252,11 +226,7 @@ pub struct Actor {
 
 impl TestApp {
     /// Creates a user with `permissions` (through the domain, as the operator CLI does) and an API key.
-    pub async fn actor(
-        &self,
-        name: &str,
-        permissions: &[datatracker::domain::permissions::Permission],
-    ) -> Actor {
+    pub async fn actor(&self, name: &str, permissions: &[datatracker::domain::permissions::Permission]) -> Actor {
         use datatracker::auth::apikey;
         use datatracker::domain::users::UserInput;
         use datatracker::domain::Principal;
@@ -267,40 +237,23 @@ impl TestApp {
             permissions: Some(permissions.to_vec()),
             ..Default::default()
         };
-        let user = tracker
-            .create_user(&Principal::System, input)
-            .await
-            .unwrap();
+        let user = tracker.create_user(&Principal::System, input).await.unwrap();
         let key = apikey::generate_key();
         let hash = apikey::hash_key(&key);
-        let (_, key) = tracker
-            .generate_api_key(&Principal::System, Some(&user.id.to_string()), key, hash)
-            .await
-            .unwrap();
-        Actor {
-            id: user.id.to_string(),
-            key,
-        }
+        let (_, key) =
+            tracker.generate_api_key(&Principal::System, Some(&user.id.to_string()), key, hash).await.unwrap();
+        Actor { id: user.id.to_string(), key }
     }
 
     /// POSTs a GraphQL request authenticated with the actor's API key.
     pub async fn gql_as(&self, actor: &Actor, query: &str, variables: Value) -> GqlResponse {
-        self.gql_with(
-            query,
-            variables,
-            &[("x-api-user", &actor.id), ("x-api-key", &actor.key)],
-        )
-        .await
+        self.gql_with(query, variables, &[("x-api-user", &actor.id), ("x-api-key", &actor.key)]).await
     }
 
     /// Creates an order as `actor` and returns its id.
     pub async fn create_order(&self, actor: &Actor, title: &str) -> String {
         let r = self
-            .gql_as(
-                actor,
-                "mutation($t: String!) { createOrder(input: {title: $t}) { id } }",
-                json!({ "t": title }),
-            )
+            .gql_as(actor, "mutation($t: String!) { createOrder(input: {title: $t}) { id } }", json!({ "t": title }))
             .await;
         r.data()["createOrder"]["id"].as_str().unwrap().to_owned()
     }
@@ -308,7 +261,11 @@ impl TestApp {
     /// Creates a dataset in `order` as `actor` and returns its id.
     pub async fn create_dataset(&self, actor: &Actor, order: &str, title: &str) -> String {
         let r = self
-            .gql_as(actor, "mutation($o: ID!, $t: String!) { createDataset(orderId: $o, input: {title: $t}) { id } }", json!({ "o": order, "t": title }))
+            .gql_as(
+                actor,
+                "mutation($o: ID!, $t: String!) { createDataset(orderId: $o, input: {title: $t}) { id } }",
+                json!({ "o": order, "t": title }),
+            )
             .await;
         r.data()["createDataset"]["id"].as_str().unwrap().to_owned()
     }
@@ -316,12 +273,13 @@ impl TestApp {
     /// Creates a collection with `datasets` as `actor` and returns its id.
     pub async fn create_collection(&self, actor: &Actor, title: &str, datasets: &[&str]) -> String {
         let r = self
-            .gql_as(actor, "mutation($t: String!, $d: [ID!]) { createCollection(input: {title: $t, datasets: $d}) { id } }", json!({ "t": title, "d": datasets }))
+            .gql_as(
+                actor,
+                "mutation($t: String!, $d: [ID!]) { createCollection(input: {title: $t, datasets: $d}) { id } }",
+                json!({ "t": title, "d": datasets }),
+            )
             .await;
-        r.data()["createCollection"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        r.data()["createCollection"]["id"].as_str().unwrap().to_owned()
     }
 
     /// Number of log entries about `entity`.

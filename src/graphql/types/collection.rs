@@ -34,15 +34,8 @@ impl CollectionObject {
     /// The datasets in the collection. Visible to everyone.
     async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
         let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
-        let found = loader(ctx)?
-            .load_many(keys.iter().copied())
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        Ok(keys
-            .iter()
-            .filter_map(|k| found.get(k).cloned())
-            .map(DatasetObject)
-            .collect())
+        let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(DatasetObject).collect())
     }
     /// Tags from the standard vocabulary.
     async fn tags_standard(&self) -> &[String] {
@@ -54,12 +47,7 @@ impl CollectionObject {
     }
     /// External identifiers and links.
     async fn cross_references(&self) -> Vec<CrossReferenceObject> {
-        self.0
-            .cross_references
-            .iter()
-            .cloned()
-            .map(Into::into)
-            .collect()
+        self.0.cross_references.iter().cloned().map(Into::into).collect()
     }
     /// Version, incremented by every change (compare-and-set, see `Order.version`).
     async fn version(&self) -> i64 {
@@ -89,9 +77,7 @@ impl CollectionObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_collection_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?
-            .log_of(allowed, self.0.id, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
         Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
     }
 }

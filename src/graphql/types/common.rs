@@ -30,33 +30,19 @@ pub fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageReq
         None => None,
     };
     let after = match after {
-        Some(c) => Some(
-            validate::id("after", &c)
-                .map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?,
-        ),
+        Some(c) => {
+            Some(validate::id("after", &c).map_err(|_| ApiError::bad_input("after", "not a cursor from this list"))?)
+        }
         None => None,
     };
     Ok(PageRequest { first, after })
 }
 
 /// Turns a domain page into a connection.
-pub fn connection<T, N: OutputType>(
-    page: Page<T>,
-    id: impl Fn(&T) -> Uuid,
-    node: impl Fn(T) -> N,
-) -> Conn<N> {
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous,
-        page.has_next,
-        TotalCount {
-            total_count: page.total,
-        },
-    );
-    conn.edges.extend(
-        page.items
-            .into_iter()
-            .map(|item| Edge::new(id(&item).to_string(), node(item))),
-    );
+pub fn connection<T, N: OutputType>(page: Page<T>, id: impl Fn(&T) -> Uuid, node: impl Fn(T) -> N) -> Conn<N> {
+    let mut conn =
+        Connection::with_additional_fields(page.has_previous, page.has_next, TotalCount { total_count: page.total });
+    conn.edges.extend(page.items.into_iter().map(|item| Edge::new(id(&item).to_string(), node(item))));
     conn
 }
 
@@ -75,70 +61,43 @@ pub struct CrossReferenceObject {
 
 impl From<CrossReference> for CrossReferenceObject {
     fn from(x: CrossReference) -> Self {
-        Self {
-            kind: x.kind,
-            value: x.value,
-            url: x.url,
-        }
+        Self { kind: x.kind, value: x.value, url: x.url }
     }
 }
 
 impl From<CrossReferenceObject> for CrossReference {
     fn from(x: CrossReferenceObject) -> Self {
-        Self {
-            kind: x.kind,
-            value: x.value,
-            url: x.url,
-        }
+        Self { kind: x.kind, value: x.value, url: x.url }
     }
 }
 
 /// Loads users by id in one batch, keeping order and skipping ids that no longer exist.
 pub async fn users(ctx: &Context<'_>, ids: &[Uuid]) -> Result<Vec<UserObject>, ApiError> {
     let keys: Vec<UserKey> = ids.iter().map(|i| UserKey(*i)).collect();
-    let found = loader(ctx)?
-        .load_many(keys.iter().copied())
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(keys
-        .iter()
-        .filter_map(|k| found.get(k).cloned())
-        .map(UserObject)
-        .collect())
+    let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
+    Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(UserObject).collect())
 }
 
 /// Loads one user.
 pub async fn user(ctx: &Context<'_>, id: Uuid) -> Result<Option<UserObject>, ApiError> {
-    Ok(loader(ctx)?
-        .load_one(UserKey(id))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map(UserObject))
+    Ok(loader(ctx)?.load_one(UserKey(id)).await.map_err(|e| ApiError::internal(&e))?.map(UserObject))
 }
 
 /// A BSON value as plain JSON: UUIDs as strings, dates as RFC 3339.
 pub fn bson_to_json(value: &Bson) -> serde_json::Value {
     use serde_json::Value;
     match value {
-        Bson::Document(d) => Value::Object(
-            d.iter()
-                .map(|(k, v)| (k.clone(), bson_to_json(v)))
-                .collect(),
-        ),
+        Bson::Document(d) => Value::Object(d.iter().map(|(k, v)| (k.clone(), bson_to_json(v))).collect()),
         Bson::Array(a) => Value::Array(a.iter().map(bson_to_json).collect()),
         Bson::String(s) => Value::String(s.clone()),
         Bson::Int32(i) => Value::from(*i),
         Bson::Int64(i) => Value::from(*i),
-        Bson::Double(f) => serde_json::Number::from_f64(*f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null),
+        Bson::Double(f) => serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null),
         Bson::Boolean(b) => Value::Bool(*b),
         Bson::Null => Value::Null,
         Bson::DateTime(t) => Value::String(t.try_to_rfc3339_string().unwrap_or_default()),
         Bson::Binary(b) if b.subtype == bson::spec::BinarySubtype::Uuid => {
-            uuid::Uuid::from_slice(&b.bytes)
-                .map(|u| Value::String(u.to_string()))
-                .unwrap_or(Value::Null)
+            uuid::Uuid::from_slice(&b.bytes).map(|u| Value::String(u.to_string())).unwrap_or(Value::Null)
         }
         other => other.clone().into_relaxed_extjson(),
     }

@@ -20,10 +20,7 @@ pub struct DatasetObject(pub Dataset);
 
 impl DatasetObject {
     async fn order_of(&self, ctx: &Context<'_>) -> Result<Option<Order>, ApiError> {
-        loader(ctx)?
-            .load_one(OrderKey(self.0.order))
-            .await
-            .map_err(|e| ApiError::internal(&e))
+        loader(ctx)?.load_one(OrderKey(self.0.order)).await.map_err(|e| ApiError::internal(&e))
     }
 }
 
@@ -51,12 +48,7 @@ impl DatasetObject {
     }
     /// External identifiers and links (DOIs, accession numbers, URLs).
     async fn cross_references(&self) -> Vec<CrossReferenceObject> {
-        self.0
-            .cross_references
-            .iter()
-            .cloned()
-            .map(Into::into)
-            .collect()
+        self.0.cross_references.iter().cloned().map(Into::into).collect()
     }
     /// Version, incremented by every change (compare-and-set, see `Order.version`).
     async fn version(&self) -> i64 {
@@ -74,11 +66,7 @@ impl DatasetObject {
     /// `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
     async fn order(&self, ctx: &Context<'_>) -> Result<Option<OrderObject>, ApiError> {
         let p = principal(ctx);
-        Ok(self
-            .order_of(ctx)
-            .await?
-            .filter(|o| can_see_order(p, o))
-            .map(OrderObject))
+        Ok(self.order_of(ctx).await?.filter(|o| can_see_order(p, o)).map(OrderObject))
     }
     /// The users who may edit the dataset: its order's editors (owner information). Visible to those
     /// editors, `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
@@ -91,28 +79,13 @@ impl DatasetObject {
     }
     /// The other datasets of the same order. Visible to everyone.
     async fn related(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
-        let list = loader(ctx)?
-            .load_one(DatasetsOfOrder(self.0.order))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        Ok(list
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| d.id != self.0.id)
-            .map(DatasetObject)
-            .collect())
+        let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.order)).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(list.unwrap_or_default().into_iter().filter(|d| d.id != self.0.id).map(DatasetObject).collect())
     }
     /// The collections containing this dataset. Visible to everyone.
     async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<CollectionObject>, ApiError> {
-        let list = loader(ctx)?
-            .load_one(CollectionsOfDataset(self.0.id))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        Ok(list
-            .unwrap_or_default()
-            .into_iter()
-            .map(CollectionObject)
-            .collect())
+        let list = loader(ctx)?.load_one(CollectionsOfDataset(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(list.unwrap_or_default().into_iter().map(CollectionObject).collect())
     }
     /// Who generated the data (from the order; public profiles). Visible to everyone.
     async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
@@ -143,13 +116,8 @@ impl DatasetObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let p = principal(ctx);
-        let allowed = self
-            .order_of(ctx)
-            .await?
-            .is_some_and(|o| can_read_order_logs(p, &o));
-        let page = tracker(ctx)?
-            .log_of(allowed, self.0.id, page_request(first, after)?)
-            .await?;
+        let allowed = self.order_of(ctx).await?.is_some_and(|o| can_read_order_logs(p, &o));
+        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
         Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
     }
 }

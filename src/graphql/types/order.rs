@@ -50,15 +50,8 @@ impl OrderObject {
     }
     /// The order's datasets, oldest first. Added and removed only through the dataset mutations.
     async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
-        let list = loader(ctx)?
-            .load_one(DatasetsOfOrder(self.0.id))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
-        Ok(list
-            .unwrap_or_default()
-            .into_iter()
-            .map(DatasetObject)
-            .collect())
+        let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
+        Ok(list.unwrap_or_default().into_iter().map(DatasetObject).collect())
     }
     /// Tags from the standard vocabulary (`standardTags`).
     async fn tags_standard(&self) -> &[String] {
@@ -89,9 +82,7 @@ impl OrderObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_order_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?
-            .log_of(allowed, self.0.id, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
         Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
     }
 }

@@ -45,7 +45,7 @@ pub struct ScopeFilter {
 pub struct UserObject(pub User);
 
 impl UserObject {
-    fn private<'a, T>(&self, ctx: &Context<'_>, value: T) -> Option<T> {
+    fn private<T>(&self, ctx: &Context<'_>, value: T) -> Option<T> {
         can_see_user_private(principal(ctx), &self.0).then_some(value)
     }
 }
@@ -88,29 +88,13 @@ impl UserObject {
     /// the user and `USER_MANAGEMENT`; `null` otherwise.
     async fn permissions(&self, ctx: &Context<'_>) -> Option<Vec<Permission>> {
         self.private(ctx, ())?;
-        Some(
-            self.0
-                .permissions
-                .iter()
-                .filter_map(|n| DomainPermission::parse(n))
-                .map(Permission::from)
-                .collect(),
-        )
+        Some(self.0.permissions.iter().filter_map(|n| DomainPermission::parse(n)).map(Permission::from).collect())
     }
     /// Statistics scope filters applied to every statistics query of this user. Visible to the user and
     /// `USER_MANAGEMENT`; `null` otherwise.
     async fn scope(&self, ctx: &Context<'_>) -> Option<Vec<ScopeFilter>> {
         self.private(ctx, ())?;
-        Some(
-            self.0
-                .scope
-                .iter()
-                .map(|s| ScopeFilter {
-                    column: s.column.clone(),
-                    values: s.values.clone(),
-                })
-                .collect(),
-        )
+        Some(self.0.scope.iter().map(|s| ScopeFilter { column: s.column.clone(), values: s.values.clone() }).collect())
     }
     /// Whether the user has an API key (the key itself is never readable). Visible to the user and
     /// `USER_MANAGEMENT`; `null` otherwise.
@@ -129,9 +113,7 @@ impl UserObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_user_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?
-            .log_of(allowed, self.0.id, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
         Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
     }
     /// Changes this user made, oldest first. Visible to the user and `USER_MANAGEMENT` (`null` otherwise);
@@ -143,9 +125,7 @@ impl UserObject {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
-        let page = tracker(ctx)?
-            .actions(principal(ctx), &self.0, page_request(first, after)?)
-            .await?;
+        let page = tracker(ctx)?.actions(principal(ctx), &self.0, page_request(first, after)?).await?;
         Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
     }
 }

@@ -8,25 +8,11 @@ use crate::harness::spawn_app;
 #[tokio::test]
 async fn any_logged_in_user_creates_collections_anonymous_cannot() {
     let app = spawn_app().await;
-    let r = app
-        .gql(
-            "mutation { createCollection(input: {title: \"c\"}) { id } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql("mutation { createCollection(input: {title: \"c\"}) { id } }", json!({})).await;
     assert_eq!(r.error_code(), Some("UNAUTHENTICATED"));
     let u = app.actor("U", &[]).await;
-    let r = app
-        .gql_as(
-            &u,
-            "mutation { createCollection(input: {title: \"c\"}) { editors { id } } }",
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        r.data()["createCollection"]["editors"],
-        json!([{ "id": u.id }])
-    );
+    let r = app.gql_as(&u, "mutation { createCollection(input: {title: \"c\"}) { editors { id } } }", json!({})).await;
+    assert_eq!(r.data()["createCollection"]["editors"], json!([{ "id": u.id }]));
 }
 
 #[tokio::test]
@@ -72,28 +58,12 @@ async fn only_editors_or_data_management_change_a_collection() {
         .await;
     assert_eq!(r.data()["updateCollection"]["title"], "x");
     let r = app
-        .gql_as(
-            &u,
-            "mutation($c: ID!) { updateCollection(id: $c, input: {editors: []}) { id } }",
-            json!({ "c": c }),
-        )
+        .gql_as(&u, "mutation($c: ID!) { updateCollection(id: $c, input: {editors: []}) { id } }", json!({ "c": c }))
         .await;
     assert_eq!(r.error_field(), Some("editors"));
-    let r = app
-        .gql_as(
-            &other,
-            "mutation($c: ID!) { deleteCollection(id: $c) }",
-            json!({ "c": c }),
-        )
-        .await;
+    let r = app.gql_as(&other, "mutation($c: ID!) { deleteCollection(id: $c) }", json!({ "c": c })).await;
     assert_eq!(r.error_code(), Some("FORBIDDEN"));
-    let r = app
-        .gql_as(
-            &u,
-            "mutation($c: ID!) { deleteCollection(id: $c) }",
-            json!({ "c": c }),
-        )
-        .await;
+    let r = app.gql_as(&u, "mutation($c: ID!) { deleteCollection(id: $c) }", json!({ "c": c })).await;
     assert_eq!(r.data()["deleteCollection"], c);
     assert_eq!(app.log_count(&c).await, 3);
 }
@@ -106,46 +76,41 @@ async fn adding_datasets_needs_only_read_access_and_they_must_exist() {
     let order = app.create_order(&o, "x").await;
     let d = app.create_dataset(&o, &order, "d").await;
     let c = app.create_collection(&u, "c", &[&d]).await;
-    let r = app
-        .gql(
-            "query($d: ID!) { dataset(id: $d) { collections { id } } }",
-            json!({ "d": d }),
-        )
-        .await;
+    let r = app.gql("query($d: ID!) { dataset(id: $d) { collections { id } } }", json!({ "d": d })).await;
     assert_eq!(r.data()["dataset"]["collections"], json!([{ "id": c }]));
     let ghost = uuid::Uuid::new_v4().to_string();
-    let r = app.gql_as(&u, "mutation($c: ID!, $d: [ID!]) { updateCollection(id: $c, input: {datasets: $d}) { id } }", json!({ "c": c, "d": [d, ghost] })).await;
+    let r = app
+        .gql_as(
+            &u,
+            "mutation($c: ID!, $d: [ID!]) { updateCollection(id: $c, input: {datasets: $d}) { id } }",
+            json!({ "c": c, "d": [d, ghost] }),
+        )
+        .await;
     assert_eq!(r.error_field(), Some("datasets"));
-    assert!(r.body["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains(&ghost));
+    assert!(r.body["errors"][0]["message"].as_str().unwrap().contains(&ghost));
 }
 
 #[tokio::test]
 async fn collections_can_be_searched_and_filtered_by_standard_tag() {
     let app = spawn_app().await;
     let u = app.actor("U", &[]).await;
-    let tag = app.gql("{ standardTags }", json!({})).await.data()["standardTags"][1]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let tag = app.gql("{ standardTags }", json!({})).await.data()["standardTags"][1].as_str().unwrap().to_owned();
     app.create_collection(&u, "Alpha", &[]).await;
-    let r = app.gql_as(&u, "mutation($t: String!) { createCollection(input: {title: \"Beta\", tagsStandard: [$t]}) { id } }", json!({ "t": tag })).await;
-    let beta = r.data()["createCollection"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let r = app.gql("query($t: String!) { collections(filter: {tagsStandard: [$t]}) { totalCount edges { node { id } } } }", json!({ "t": tag })).await;
-    assert_eq!(
-        r.data()["collections"]["edges"],
-        json!([{ "node": { "id": beta } }])
-    );
     let r = app
-        .gql(
-            "{ collections(filter: {search: \"alp\"}) { totalCount } }",
-            json!({}),
+        .gql_as(
+            &u,
+            "mutation($t: String!) { createCollection(input: {title: \"Beta\", tagsStandard: [$t]}) { id } }",
+            json!({ "t": tag }),
         )
         .await;
+    let beta = r.data()["createCollection"]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .gql(
+            "query($t: String!) { collections(filter: {tagsStandard: [$t]}) { totalCount edges { node { id } } } }",
+            json!({ "t": tag }),
+        )
+        .await;
+    assert_eq!(r.data()["collections"]["edges"], json!([{ "node": { "id": beta } }]));
+    let r = app.gql("{ collections(filter: {search: \"alp\"}) { totalCount } }", json!({})).await;
     assert_eq!(r.data()["collections"]["totalCount"], 1);
 }

@@ -59,12 +59,7 @@ fn expect(role: Role) -> Expect {
     }
 }
 
-async fn run(
-    app: &TestApp,
-    who: Option<&Actor>,
-    q: &str,
-    vars: Value,
-) -> crate::harness::GqlResponse {
+async fn run(app: &TestApp, who: Option<&Actor>, q: &str, vars: Value) -> crate::harness::GqlResponse {
     match who {
         Some(a) => app.gql_as(a, q, vars).await,
         None => app.gql(q, vars).await,
@@ -78,9 +73,7 @@ async fn every_role_sees_and_changes_exactly_what_it_may() {
     let target = app.actor("Target", &[]).await;
     let order = app.create_order(&owner, "order").await;
     let dataset = app.create_dataset(&owner, &order, "dataset").await;
-    let collection = app
-        .create_collection(&owner, "collection", &[&dataset])
-        .await;
+    let collection = app.create_collection(&owner, "collection", &[&dataset]).await;
     let editor = app.actor("Editor", &[]).await;
     app.gql_as(
         &owner,
@@ -101,26 +94,11 @@ async fn every_role_sees_and_changes_exactly_what_it_may() {
         (Role::Anonymous, None),
         (Role::LoggedIn, Some(app.actor("Plain", &[]).await)),
         (Role::Editor, Some(editor.clone())),
-        (
-            Role::Orders,
-            Some(app.actor("Ord", &[Permission::Orders]).await),
-        ),
-        (
-            Role::OwnersRead,
-            Some(app.actor("OR", &[Permission::OwnersRead]).await),
-        ),
-        (
-            Role::DataManagement,
-            Some(app.actor("DM", &[Permission::DataManagement]).await),
-        ),
-        (
-            Role::UserSearch,
-            Some(app.actor("US", &[Permission::UserSearch]).await),
-        ),
-        (
-            Role::UserManagement,
-            Some(app.actor("UM", &[Permission::UserManagement]).await),
-        ),
+        (Role::Orders, Some(app.actor("Ord", &[Permission::Orders]).await)),
+        (Role::OwnersRead, Some(app.actor("OR", &[Permission::OwnersRead]).await)),
+        (Role::DataManagement, Some(app.actor("DM", &[Permission::DataManagement]).await)),
+        (Role::UserSearch, Some(app.actor("US", &[Permission::UserSearch]).await)),
+        (Role::UserManagement, Some(app.actor("UM", &[Permission::UserManagement]).await)),
     ];
     let read = "query($o: ID!, $d: ID!, $c: ID!, $u: ID!) {
         order(id: $o) { id log { totalCount } }
@@ -137,60 +115,22 @@ async fn every_role_sees_and_changes_exactly_what_it_may() {
         let shown = |v: &Value| !v.is_null();
         assert_eq!(shown(&d["order"]), e.order, "{role:?} order");
         assert_eq!(shown(&d["order"]["log"]), e.order_log, "{role:?} order.log");
-        assert_eq!(
-            d["dataset"]["title"], "dataset",
-            "{role:?} dataset is public"
-        );
-        assert_eq!(
-            shown(&d["dataset"]["order"]),
-            e.dataset_owner,
-            "{role:?} dataset.order"
-        );
-        assert_eq!(
-            shown(&d["dataset"]["editors"]),
-            e.dataset_owner,
-            "{role:?} dataset.editors"
-        );
-        assert_eq!(
-            shown(&d["dataset"]["log"]),
-            e.dataset_log,
-            "{role:?} dataset.log"
-        );
-        assert_eq!(
-            d["collection"]["title"], "collection",
-            "{role:?} collection is public"
-        );
-        assert_eq!(
-            shown(&d["collection"]["editors"]),
-            e.collection_owner,
-            "{role:?} collection.editors"
-        );
-        assert_eq!(
-            shown(&d["collection"]["log"]),
-            e.collection_log,
-            "{role:?} collection.log"
-        );
+        assert_eq!(d["dataset"]["title"], "dataset", "{role:?} dataset is public");
+        assert_eq!(shown(&d["dataset"]["order"]), e.dataset_owner, "{role:?} dataset.order");
+        assert_eq!(shown(&d["dataset"]["editors"]), e.dataset_owner, "{role:?} dataset.editors");
+        assert_eq!(shown(&d["dataset"]["log"]), e.dataset_log, "{role:?} dataset.log");
+        assert_eq!(d["collection"]["title"], "collection", "{role:?} collection is public");
+        assert_eq!(shown(&d["collection"]["editors"]), e.collection_owner, "{role:?} collection.editors");
+        assert_eq!(shown(&d["collection"]["log"]), e.collection_log, "{role:?} collection.log");
         assert_eq!(d["user"]["name"], "Target", "{role:?} public profile");
         for f in ["email", "authIds", "permissions"] {
             assert_eq!(shown(&d["user"][f]), e.user_private, "{role:?} user.{f}");
         }
 
         let ok = |r: &crate::harness::GqlResponse| r.body.get("errors").is_none();
-        let s = run(
-            &app,
-            who,
-            "{ users(search: \"Target\") { totalCount } }",
-            json!({}),
-        )
-        .await;
+        let s = run(&app, who, "{ users(search: \"Target\") { totalCount } }", json!({})).await;
         assert_eq!(ok(&s), e.search_users, "{role:?} users(search)");
-        let r = run(
-            &app,
-            who,
-            "mutation { createOrder(input: {title: \"new\"}) { id } }",
-            json!({}),
-        )
-        .await;
+        let r = run(&app, who, "mutation { createOrder(input: {title: \"new\"}) { id } }", json!({})).await;
         assert_eq!(ok(&r), e.create_order, "{role:?} createOrder: {}", r.body);
         let r = run(
             &app,
@@ -199,33 +139,24 @@ async fn every_role_sees_and_changes_exactly_what_it_may() {
             json!({ "o": order, "t": format!("o{i}") }),
         )
         .await;
-        assert_eq!(
-            ok(&r),
-            e.edit_order_and_dataset,
-            "{role:?} updateOrder: {}",
-            r.body
-        );
-        let r = run(&app, who, "mutation($d: ID!, $t: String!) { updateDataset(id: $d, input: {description: $t}) { id } }", json!({ "d": dataset, "t": format!("d{i}") })).await;
-        assert_eq!(
-            ok(&r),
-            e.edit_order_and_dataset,
-            "{role:?} updateDataset: {}",
-            r.body
-        );
-        let r = run(&app, who, "mutation($c: ID!, $t: String!) { updateCollection(id: $c, input: {description: $t}) { id } }", json!({ "c": collection, "t": format!("c{i}") })).await;
-        assert_eq!(
-            ok(&r),
-            e.edit_collection,
-            "{role:?} updateCollection: {}",
-            r.body
-        );
+        assert_eq!(ok(&r), e.edit_order_and_dataset, "{role:?} updateOrder: {}", r.body);
         let r = run(
             &app,
             who,
-            "mutation { createCollection(input: {title: \"mine\"}) { id } }",
-            json!({}),
+            "mutation($d: ID!, $t: String!) { updateDataset(id: $d, input: {description: $t}) { id } }",
+            json!({ "d": dataset, "t": format!("d{i}") }),
         )
         .await;
+        assert_eq!(ok(&r), e.edit_order_and_dataset, "{role:?} updateDataset: {}", r.body);
+        let r = run(
+            &app,
+            who,
+            "mutation($c: ID!, $t: String!) { updateCollection(id: $c, input: {description: $t}) { id } }",
+            json!({ "c": collection, "t": format!("c{i}") }),
+        )
+        .await;
+        assert_eq!(ok(&r), e.edit_collection, "{role:?} updateCollection: {}", r.body);
+        let r = run(&app, who, "mutation { createCollection(input: {title: \"mine\"}) { id } }", json!({})).await;
         assert_eq!(ok(&r), e.create_collection, "{role:?} createCollection");
         let r = run(
             &app,
@@ -235,7 +166,13 @@ async fn every_role_sees_and_changes_exactly_what_it_may() {
         )
         .await;
         assert_eq!(ok(&r), e.create_user, "{role:?} createUser: {}", r.body);
-        let r = run(&app, who, "mutation($u: ID!, $a: String!) { updateUser(id: $u, input: {affiliation: $a}) { id } }", json!({ "u": target.id, "a": format!("a{i}") })).await;
+        let r = run(
+            &app,
+            who,
+            "mutation($u: ID!, $a: String!) { updateUser(id: $u, input: {affiliation: $a}) { id } }",
+            json!({ "u": target.id, "a": format!("a{i}") }),
+        )
+        .await;
         assert_eq!(ok(&r), e.update_user, "{role:?} updateUser: {}", r.body);
     }
 }

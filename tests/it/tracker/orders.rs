@@ -8,31 +8,12 @@ use crate::harness::spawn_app;
 #[tokio::test]
 async fn creating_an_order_needs_orders_permission() {
     let app = spawn_app().await;
-    let anon = app
-        .gql(
-            "mutation { createOrder(input: {title: \"x\"}) { id } }",
-            json!({}),
-        )
-        .await;
+    let anon = app.gql("mutation { createOrder(input: {title: \"x\"}) { id } }", json!({})).await;
     assert_eq!(anon.error_code(), Some("UNAUTHENTICATED"));
     let plain = app.actor("Plain", &[]).await;
-    let r = app
-        .gql_as(
-            &plain,
-            "mutation { createOrder(input: {title: \"x\"}) { id } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql_as(&plain, "mutation { createOrder(input: {title: \"x\"}) { id } }", json!({})).await;
     assert_eq!(r.error_code(), Some("FORBIDDEN"));
-    assert_eq!(
-        app.store
-            .db()
-            .collection::<bson::Document>("orders")
-            .count_documents(bson::doc! {})
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.store.db().collection::<bson::Document>("orders").count_documents(bson::doc! {}).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -63,27 +44,15 @@ async fn a_new_order_defaults_people_to_its_creator_and_is_logged() {
 async fn empty_titles_and_malformed_ids_are_bad_input_naming_the_field() {
     let app = spawn_app().await;
     let o = app.actor("Olga", &[Permission::Orders]).await;
-    let r = app
-        .gql_as(
-            &o,
-            "mutation { createOrder(input: {title: \"   \"}) { id } }",
-            json!({}),
-        )
-        .await;
+    let r = app.gql_as(&o, "mutation { createOrder(input: {title: \"   \"}) { id } }", json!({})).await;
     assert_eq!(r.error_code(), Some("BAD_USER_INPUT"));
     assert_eq!(r.error_field(), Some("title"));
-    let r = app
-        .gql_as(&o, "{ order(id: \"not-a-uuid\") { id } }", json!({}))
-        .await;
+    let r = app.gql_as(&o, "{ order(id: \"not-a-uuid\") { id } }", json!({})).await;
     assert_eq!(r.error_code(), Some("BAD_USER_INPUT"));
     assert_eq!(r.error_field(), Some("id"));
     let id = app.create_order(&o, "T").await;
     let r = app
-        .gql_as(
-            &o,
-            "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"\"}) { id } }",
-            json!({ "id": id }),
-        )
+        .gql_as(&o, "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"\"}) { id } }", json!({ "id": id }))
         .await;
     assert_eq!(r.error_field(), Some("title"));
     let r = app
@@ -110,10 +79,7 @@ async fn missing_referenced_users_are_named() {
         .await;
     assert_eq!(r.error_code(), Some("BAD_USER_INPUT"));
     assert_eq!(r.error_field(), Some("authors"));
-    assert!(r.body["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains(&ghost));
+    assert!(r.body["errors"][0]["message"].as_str().unwrap().contains(&ghost));
 }
 
 #[tokio::test]
@@ -130,18 +96,10 @@ async fn partial_updates_change_only_given_fields_and_the_last_editor_stays() {
     assert_eq!(order["tagsUser"], json!(["a", "b"]));
     assert_eq!(order["version"], 2);
     let r = app
-        .gql_as(
-            &o,
-            "mutation($id: ID!) { updateOrder(id: $id, input: {editors: []}) { id } }",
-            json!({ "id": id }),
-        )
+        .gql_as(&o, "mutation($id: ID!) { updateOrder(id: $id, input: {editors: []}) { id } }", json!({ "id": id }))
         .await;
     assert_eq!(r.error_field(), Some("editors"));
-    assert_eq!(
-        app.log_count(&id).await,
-        2,
-        "the refused update wrote no log entry"
-    );
+    assert_eq!(app.log_count(&id).await, 2, "the refused update wrote no log entry");
 }
 
 #[tokio::test]
@@ -149,16 +107,18 @@ async fn unknown_standard_tags_are_refused_and_known_ones_accepted() {
     let app = spawn_app().await;
     let o = app.actor("Olga", &[Permission::Orders]).await;
     let r = app
-        .gql_as(
-            &o,
-            "mutation { createOrder(input: {title: \"x\", tagsStandard: [\"NoSuchTag\"]}) { id } }",
-            json!({}),
-        )
+        .gql_as(&o, "mutation { createOrder(input: {title: \"x\", tagsStandard: [\"NoSuchTag\"]}) { id } }", json!({}))
         .await;
     assert_eq!(r.error_field(), Some("tagsStandard"));
     let tags = app.gql("{ standardTags }", json!({})).await;
     let first = tags.data()["standardTags"][0].as_str().unwrap().to_owned();
-    let r = app.gql_as(&o, "mutation($t: String!) { createOrder(input: {title: \"x\", tagsStandard: [$t]}) { tagsStandard } }", json!({ "t": first })).await;
+    let r = app
+        .gql_as(
+            &o,
+            "mutation($t: String!) { createOrder(input: {title: \"x\", tagsStandard: [$t]}) { tagsStandard } }",
+            json!({ "t": first }),
+        )
+        .await;
     assert_eq!(r.data()["createOrder"]["tagsStandard"], json!([first]));
 }
 
@@ -167,17 +127,23 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
     let app = spawn_app().await;
     let o = app.actor("Olga", &[Permission::Orders]).await;
     let id = app.create_order(&o, "v1").await;
-    app.gql_as(&o, "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"v2\", version: 1}) { version } }", json!({ "id": id })).await.data();
-    let r = app.gql_as(&o, "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"lost\", version: 1}) { version } }", json!({ "id": id })).await;
-    assert_eq!(r.error_code(), Some("CONFLICT"));
-    assert_eq!(r.error_field(), Some("version"));
-    let now = app
+    app.gql_as(
+        &o,
+        "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"v2\", version: 1}) { version } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    let r = app
         .gql_as(
             &o,
-            "query($id: ID!) { order(id: $id) { title version } }",
+            "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"lost\", version: 1}) { version } }",
             json!({ "id": id }),
         )
         .await;
+    assert_eq!(r.error_code(), Some("CONFLICT"));
+    assert_eq!(r.error_field(), Some("version"));
+    let now = app.gql_as(&o, "query($id: ID!) { order(id: $id) { title version } }", json!({ "id": id })).await;
     assert_eq!(now.data()["order"], json!({ "title": "v2", "version": 2 }));
 }
 
@@ -204,18 +170,8 @@ async fn concurrent_updates_lose_nothing_silently() {
             assert_eq!(r["errors"][0]["extensions"]["code"], "CONFLICT", "{r}");
         }
     }
-    let now = app
-        .gql_as(
-            &o,
-            "query($id: ID!) { order(id: $id) { version } }",
-            json!({ "id": id }),
-        )
-        .await;
-    assert_eq!(
-        now.data()["order"]["version"],
-        1 + ok,
-        "every successful update is counted in the version"
-    );
+    let now = app.gql_as(&o, "query($id: ID!) { order(id: $id) { version } }", json!({ "id": id })).await;
+    assert_eq!(now.data()["order"]["version"], 1 + ok, "every successful update is counted in the version");
     assert_eq!(app.log_count(&id).await, 1 + ok as u64);
 }
 
@@ -234,14 +190,7 @@ async fn an_order_is_invisible_to_non_editors_as_if_it_did_not_exist() {
         };
         assert_eq!(seen.data()["order"], serde_json::Value::Null);
         let list = match who {
-            Some(a) => {
-                app.gql_as(
-                    a,
-                    "{ orders { totalCount edges { node { id } } } }",
-                    json!({}),
-                )
-                .await
-            }
+            Some(a) => app.gql_as(a, "{ orders { totalCount edges { node { id } } } }", json!({})).await,
             None => app.gql("{ orders { totalCount } }", json!({})).await,
         };
         assert_eq!(list.data()["orders"]["totalCount"], 0);
@@ -261,10 +210,7 @@ async fn an_order_is_invisible_to_non_editors_as_if_it_did_not_exist() {
         )
         .await;
     assert_eq!(upd_hidden.error_code(), Some("NOT_FOUND"));
-    assert_eq!(
-        upd_hidden.body["errors"][0]["message"],
-        upd_missing.body["errors"][0]["message"]
-    );
+    assert_eq!(upd_hidden.body["errors"][0]["message"], upd_missing.body["errors"][0]["message"]);
 }
 
 #[tokio::test]
@@ -282,11 +228,7 @@ async fn owners_read_sees_every_order_but_cannot_change_it_and_data_management_c
         )
         .await;
     assert_eq!(seen.data()["order"]["editors"][0]["id"], o.id);
-    assert_eq!(
-        seen.data()["order"]["log"],
-        serde_json::Value::Null,
-        "OWNERS_READ does not read logs"
-    );
+    assert_eq!(seen.data()["order"]["log"], serde_json::Value::Null, "OWNERS_READ does not read logs");
     let r = app
         .gql_as(
             &reader,
@@ -295,7 +237,13 @@ async fn owners_read_sees_every_order_but_cannot_change_it_and_data_management_c
         )
         .await;
     assert_eq!(r.error_code(), Some("FORBIDDEN"));
-    let r = app.gql_as(&manager, "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"y\"}) { title log { totalCount } } }", json!({ "id": id })).await;
+    let r = app
+        .gql_as(
+            &manager,
+            "mutation($id: ID!) { updateOrder(id: $id, input: {title: \"y\"}) { title log { totalCount } } }",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(r.data()["updateOrder"]["title"], "y");
     assert_eq!(r.data()["updateOrder"]["log"]["totalCount"], 2);
 }
@@ -313,13 +261,7 @@ async fn an_editor_without_orders_permission_sees_but_cannot_edit() {
     )
     .await
     .data();
-    let seen = app
-        .gql_as(
-            &plain,
-            "query($id: ID!) { order(id: $id) { title } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let seen = app.gql_as(&plain, "query($id: ID!) { order(id: $id) { title } }", json!({ "id": id })).await;
     assert_eq!(seen.data()["order"]["title"], "x");
     let r = app
         .gql_as(
@@ -342,30 +284,16 @@ async fn deleting_an_order_deletes_its_datasets_and_their_places_in_collections_
     let keep_order = app.create_order(&o, "keep").await;
     let keep = app.create_dataset(&o, &keep_order, "keep").await;
     let coll = app.create_collection(&c, "c", &[&d1, &keep]).await;
-    let r = app
-        .gql_as(
-            &o,
-            "mutation($id: ID!) { deleteOrder(id: $id) }",
-            json!({ "id": order }),
-        )
-        .await;
+    let r = app.gql_as(&o, "mutation($id: ID!) { deleteOrder(id: $id) }", json!({ "id": order })).await;
     assert_eq!(r.data()["deleteOrder"], order);
     for d in [&d1, &d2] {
-        let r = app
-            .gql(
-                "query($id: ID!) { dataset(id: $id) { id } }",
-                json!({ "id": d }),
-            )
-            .await;
+        let r = app.gql("query($id: ID!) { dataset(id: $id) { id } }", json!({ "id": d })).await;
         assert_eq!(r.data()["dataset"], serde_json::Value::Null);
         assert_eq!(app.log_count(d).await, 2, "ADD and DELETE");
     }
     let r = app.gql_as(&c, "query($id: ID!) { collection(id: $id) { datasets { id } version log { edges { node { action comment } } } } }", json!({ "id": coll })).await;
     assert_eq!(r.data()["collection"]["datasets"], json!([{ "id": keep }]));
     assert_eq!(r.data()["collection"]["version"], 2);
-    assert_eq!(
-        r.data()["collection"]["log"]["edges"][1]["node"]["action"],
-        "EDIT"
-    );
+    assert_eq!(r.data()["collection"]["log"]["edges"][1]["node"]["action"], "EDIT");
     assert_eq!(app.log_count(&order).await, 2);
 }

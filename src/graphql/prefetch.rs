@@ -1,0 +1,100 @@
+//! Prefetching for lists: when a page's nodes select computed fields, fetch what they need for the whole
+//! page with one query per kind and feed it into the request's loader cache before the nodes resolve. The
+//! number of database round trips then depends neither on the page size nor on resolver timing.
+
+use std::collections::HashSet;
+use std::hash::Hash;
+
+use async_graphql::{Context, Lookahead};
+
+use super::context::{loader, tracker};
+use super::loaders::{self, CollectionsOfDataset, DatasetKey, DatasetsOfOrder, OrderKey, UserKey};
+use crate::domain::model::{Collection, Dataset, Order};
+use crate::error::ApiError;
+
+fn nodes<'a>(ctx: &'a Context<'_>) -> Lookahead<'a> {
+    ctx.look_ahead().field("edges").field("node")
+}
+
+fn selects(node: &Lookahead<'_>, names: &[&str]) -> bool {
+    names.iter().any(|n| node.field(n).exists())
+}
+
+fn unique<K: Hash + Eq + Copy>(keys: impl Iterator<Item = K>) -> Vec<K> {
+    let mut seen = HashSet::new();
+    keys.filter(|k| seen.insert(*k)).collect()
+}
+
+fn internal(e: loaders::LoadError) -> ApiError {
+    ApiError::internal(&e)
+}
+
+async fn users(ctx: &Context<'_>, keys: Vec<UserKey>) -> Result<(), ApiError> {
+    if !keys.is_empty() {
+        let found = loaders::fetch_users(tracker(ctx)?, &keys).await.map_err(internal)?;
+        loader(ctx)?.feed_many(found).await;
+    }
+    Ok(())
+}
+
+fn order_people(orders: &[Order]) -> Vec<UserKey> {
+    unique(
+        orders
+            .iter()
+            .flat_map(|o| o.generators.iter().chain(&o.authors).chain(&o.editors).chain([&o.organisation]))
+            .map(|u| UserKey(*u)),
+    )
+}
+
+/// Prefetches what a page of datasets selects.
+pub async fn datasets(ctx: &Context<'_>, page: &[Dataset]) -> Result<(), ApiError> {
+    let node = nodes(ctx);
+    let (t, l) = (tracker(ctx)?, loader(ctx)?);
+    if selects(&node, &["order", "editors", "generators", "authors", "organisation", "log"]) {
+        let keys = unique(page.iter().map(|d| OrderKey(d.order)));
+        let found = loaders::fetch_orders(t, &keys).await.map_err(internal)?;
+        let orders: Vec<Order> = found.values().cloned().collect();
+        l.feed_many(found).await;
+        if selects(&node, &["editors", "generators", "authors", "organisation"]) {
+            users(ctx, order_people(&orders)).await?;
+        }
+    }
+    if node.field("related").exists() {
+        let keys = unique(page.iter().map(|d| DatasetsOfOrder(d.order)));
+        l.feed_many(loaders::fetch_datasets_of_orders(t, &keys).await.map_err(internal)?).await;
+    }
+    if node.field("collections").exists() {
+        let keys = unique(page.iter().map(|d| CollectionsOfDataset(d.id)));
+        l.feed_many(loaders::fetch_collections_of_datasets(t, &keys).await.map_err(internal)?).await;
+    }
+    Ok(())
+}
+
+/// Prefetches what a page of collections selects.
+pub async fn collections(ctx: &Context<'_>, page: &[Collection]) -> Result<(), ApiError> {
+    let node = nodes(ctx);
+    if node.field("datasets").exists() {
+        let keys = unique(page.iter().flat_map(|c| c.datasets.iter().map(|d| DatasetKey(*d))));
+        if !keys.is_empty() {
+            let found = loaders::fetch_datasets(tracker(ctx)?, &keys).await.map_err(internal)?;
+            loader(ctx)?.feed_many(found).await;
+        }
+    }
+    if node.field("editors").exists() {
+        users(ctx, unique(page.iter().flat_map(|c| c.editors.iter().map(|u| UserKey(*u))))).await?;
+    }
+    Ok(())
+}
+
+/// Prefetches what a page of orders selects.
+pub async fn orders(ctx: &Context<'_>, page: &[Order]) -> Result<(), ApiError> {
+    let node = nodes(ctx);
+    if selects(&node, &["editors", "generators", "authors", "organisation"]) {
+        users(ctx, order_people(page)).await?;
+    }
+    if node.field("datasets").exists() {
+        let keys = unique(page.iter().map(|o| DatasetsOfOrder(o.id)));
+        loader(ctx)?.feed_many(loaders::fetch_datasets_of_orders(tracker(ctx)?, &keys).await.map_err(internal)?).await;
+    }
+    Ok(())
+}

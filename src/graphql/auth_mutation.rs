@@ -9,9 +9,9 @@ use crate::error::ApiError;
 /// A newly generated API key. The key is shown once and cannot be read again.
 #[derive(SimpleObject)]
 pub struct ApiKeyPayload {
-    /// The user the key belongs to (send as `X-API-User`, or any of their auth ids).
+    /// The user the key belongs to (send as `X-API-User`, or any of their auth ids). Visible to the caller only.
     pub user_id: ID,
-    /// The key (send as `X-API-Key`).
+    /// The key (send as `X-API-Key`). Visible to the caller, once.
     pub api_key: String,
 }
 

@@ -13,21 +13,22 @@ use crate::error::ApiError;
 use crate::graphql::context::{loader, principal, tracker};
 use crate::graphql::loaders::DatasetKey;
 
-/// A collection of datasets. Visible to everyone, anonymous included, except `editors` (owner information)
-/// and `log`, which read as `null` to those not allowed to see them.
+/// GraphQL wrapper of a domain `Collection`.
 pub struct CollectionObject(pub Collection);
 
+/// A collection of datasets. Visible to everyone, anonymous included, except `editors` (owner information)
+/// and `log`, which read as `null` to those not allowed to see them.
 #[Object(name = "Collection")]
 impl CollectionObject {
-    /// Id (UUID).
+    /// Id (UUID). Visible to everyone.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Title (non-empty).
+    /// Title (non-empty). Visible to everyone.
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Description (markdown).
+    /// Description (markdown). Visible to everyone.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -37,27 +38,27 @@ impl CollectionObject {
         let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
         Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(DatasetObject).collect())
     }
-    /// Tags from the standard vocabulary.
+    /// Tags from the standard vocabulary. Visible to everyone.
     async fn tags_standard(&self) -> &[String] {
         &self.0.tags_standard
     }
-    /// Free tags.
+    /// Free tags. Visible to everyone.
     async fn tags_user(&self) -> &[String] {
         &self.0.tags_user
     }
-    /// External identifiers and links.
+    /// External identifiers and links. Visible to everyone.
     async fn cross_references(&self) -> Vec<CrossReferenceObject> {
         self.0.cross_references.iter().cloned().map(Into::into).collect()
     }
-    /// Version, incremented by every change (compare-and-set, see `Order.version`).
+    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to everyone.
     async fn version(&self) -> i64 {
         self.0.version
     }
-    /// When the collection was created (UTC).
+    /// When the collection was created (UTC). Visible to everyone.
     async fn created_at(&self) -> DateTime<Utc> {
         common::utc(self.0.created_at)
     }
-    /// When the collection last changed (UTC).
+    /// When the collection last changed (UTC). Visible to everyone.
     async fn updated_at(&self) -> DateTime<Utc> {
         common::utc(self.0.updated_at)
     }

@@ -15,7 +15,7 @@ use super::user::UserObject;
 /// Extra connection field: the number of items across all pages.
 #[derive(SimpleObject)]
 pub struct TotalCount {
-    /// Number of items matching the query across all pages.
+    /// Number of items matching the query across all pages (only items the caller may see).
     pub total_count: u64,
 }
 
@@ -46,16 +46,16 @@ pub fn connection<T, N: OutputType>(page: Page<T>, id: impl Fn(&T) -> Uuid, node
     conn
 }
 
-/// An external identifier or link.
+/// An external identifier or link. Visible wherever the entry carrying it is visible.
 #[derive(SimpleObject, InputObject, Clone)]
-#[graphql(input_name = "CrossReferenceInput")]
+#[graphql(name = "CrossReference", input_name = "CrossReferenceInput")]
 pub struct CrossReferenceObject {
-    /// What kind of identifier: `DOI`, `URL`, `ENA`, … (free text).
+    /// What kind of identifier: `DOI`, `URL`, `ENA`, … (free text). Visible with its entry.
     #[graphql(default)]
     pub kind: String,
-    /// The identifier.
+    /// The identifier. Visible with its entry.
     pub value: String,
-    /// A link (http or https), when there is one.
+    /// A link (http or https), when there is one. Visible with its entry.
     pub url: Option<String>,
 }
 

@@ -14,8 +14,7 @@ use crate::error::ApiError;
 use crate::graphql::context::{loader, principal, tracker};
 use crate::graphql::loaders::{CollectionsOfDataset, DatasetsOfOrder, OrderKey};
 
-/// A dataset. Visible to everyone, anonymous included, except owner information (`order`, `editors`) and
-/// `log`, which read as `null` to those not allowed to see them.
+/// GraphQL wrapper of a domain `Dataset`.
 pub struct DatasetObject(pub Dataset);
 
 impl DatasetObject {
@@ -24,41 +23,43 @@ impl DatasetObject {
     }
 }
 
+/// A dataset. Visible to everyone, anonymous included, except owner information (`order`, `editors`) and
+/// `log`, which read as `null` to those not allowed to see them.
 #[Object(name = "Dataset")]
 impl DatasetObject {
-    /// Id (UUID).
+    /// Id (UUID). Visible to everyone.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Title (non-empty).
+    /// Title (non-empty). Visible to everyone.
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Description (markdown).
+    /// Description (markdown). Visible to everyone.
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// Tags from the standard vocabulary.
+    /// Tags from the standard vocabulary. Visible to everyone.
     async fn tags_standard(&self) -> &[String] {
         &self.0.tags_standard
     }
-    /// Free tags.
+    /// Free tags. Visible to everyone.
     async fn tags_user(&self) -> &[String] {
         &self.0.tags_user
     }
-    /// External identifiers and links (DOIs, accession numbers, URLs).
+    /// External identifiers and links (DOIs, accession numbers, URLs). Visible to everyone.
     async fn cross_references(&self) -> Vec<CrossReferenceObject> {
         self.0.cross_references.iter().cloned().map(Into::into).collect()
     }
-    /// Version, incremented by every change (compare-and-set, see `Order.version`).
+    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to everyone.
     async fn version(&self) -> i64 {
         self.0.version
     }
-    /// When the dataset was created (UTC).
+    /// When the dataset was created (UTC). Visible to everyone.
     async fn created_at(&self) -> DateTime<Utc> {
         common::utc(self.0.created_at)
     }
-    /// When the dataset last changed (UTC).
+    /// When the dataset last changed (UTC). Visible to everyone.
     async fn updated_at(&self) -> DateTime<Utc> {
         common::utc(self.0.updated_at)
     }

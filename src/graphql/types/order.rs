@@ -13,64 +13,65 @@ use crate::error::ApiError;
 use crate::graphql::context::{loader, principal, tracker};
 use crate::graphql::loaders::DatasetsOfOrder;
 
+/// GraphQL wrapper of a domain `Order`.
+pub struct OrderObject(pub Order);
+
 /// An order: a request to produce data. Only its editors, holders of `DATA_MANAGEMENT` and holders of
 /// `OWNERS_READ` (read-only) can see an order; to anyone else it does not exist (`order(id)` is `null`).
 /// Every field below is visible to whoever can see the order, except `log`.
-pub struct OrderObject(pub Order);
-
 #[Object(name = "Order")]
 impl OrderObject {
-    /// Id (UUID).
+    /// Id (UUID). Visible to whoever can see the order.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Title (non-empty).
+    /// Title (non-empty). Visible to whoever can see the order.
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Description (markdown).
+    /// Description (markdown). Visible to whoever can see the order.
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// Users who generate the data (public profiles).
+    /// Users who generate the data (public profiles). Visible to whoever can see the order.
     async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.generators).await
     }
-    /// Users credited as authors (public profiles).
+    /// Users credited as authors (public profiles). Visible to whoever can see the order.
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.authors).await
     }
-    /// The organisation (a user; public profile). `null` only if that user was removed.
+    /// The organisation (a user; public profile). `null` only if that user was removed. Visible to whoever can see the order.
     async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<UserObject>, ApiError> {
         common::user(ctx, self.0.organisation).await
     }
-    /// Editors: the users who may change the order and its datasets (owner information).
+    /// Editors: the users who may change the order and its datasets (owner information). Visible to whoever can see the order.
     async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.editors).await
     }
-    /// The order's datasets, oldest first. Added and removed only through the dataset mutations.
+    /// The order's datasets, oldest first. Added and removed only through the dataset mutations. Visible to whoever can see the order.
     async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
         Ok(list.unwrap_or_default().into_iter().map(DatasetObject).collect())
     }
-    /// Tags from the standard vocabulary (`standardTags`).
+    /// Tags from the standard vocabulary (`standardTags`). Visible to whoever can see the order.
     async fn tags_standard(&self) -> &[String] {
         &self.0.tags_standard
     }
-    /// Free tags.
+    /// Free tags. Visible to whoever can see the order.
     async fn tags_user(&self) -> &[String] {
         &self.0.tags_user
     }
     /// Version, incremented by every change. Pass it back in an update to refuse the update (`CONFLICT`)
-    /// if someone else changed the order in between; updates are compare-and-set on this version.
+    /// if someone else changed the order in between; updates are compare-and-set on this version. Visible to whoever can see the order.
     async fn version(&self) -> i64 {
         self.0.version
     }
-    /// When the order was created (UTC).
+    /// When the order was created (UTC). Visible to whoever can see the order.
     async fn created_at(&self) -> DateTime<Utc> {
         common::utc(self.0.created_at)
     }
-    /// When the order last changed (UTC).
+    /// When the order last changed (UTC). Visible to whoever can see the order.
     async fn updated_at(&self) -> DateTime<Utc> {
         common::utc(self.0.updated_at)
     }

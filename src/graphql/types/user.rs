@@ -33,15 +33,13 @@ pub enum Permission {
 #[derive(SimpleObject, async_graphql::InputObject, Clone)]
 #[graphql(input_name = "ScopeFilterInput")]
 pub struct ScopeFilter {
-    /// Frame column.
+    /// Frame column. Visible with `User.scope`.
     pub column: String,
-    /// Allowed values.
+    /// Allowed values. Visible with `User.scope`.
     pub values: Vec<String>,
 }
 
-/// A user. The public profile (`id`, `name`, `affiliation`, `emailPublic`, `orcid`, `url`) is visible to
-/// everyone wherever a user appears. Private fields read as `null` except to the user themself and
-/// `USER_MANAGEMENT`. API key material is never readable.
+/// GraphQL wrapper of a domain `User`.
 pub struct UserObject(pub User);
 
 impl UserObject {
@@ -50,29 +48,32 @@ impl UserObject {
     }
 }
 
+/// A user. The public profile (`id`, `name`, `affiliation`, `emailPublic`, `orcid`, `url`) is visible to
+/// everyone wherever a user appears. Private fields read as `null` except to the user themself and
+/// `USER_MANAGEMENT`. API key material is never readable.
 #[Object(name = "User")]
 impl UserObject {
-    /// Id (UUID). Public.
+    /// Id (UUID). Visible to everyone.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// Name. Public.
+    /// Name. Visible to everyone.
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Affiliation. Public.
+    /// Affiliation. Visible to everyone.
     async fn affiliation(&self) -> Option<&str> {
         self.0.affiliation.as_deref()
     }
-    /// Email shown publicly. Public.
+    /// Email shown publicly. Visible to everyone.
     async fn email_public(&self) -> Option<&str> {
         self.0.email_public.as_deref()
     }
-    /// ORCID iD. Public.
+    /// ORCID iD. Visible to everyone.
     async fn orcid(&self) -> Option<&str> {
         self.0.orcid.as_deref()
     }
-    /// Homepage. Public.
+    /// Homepage. Visible to everyone.
     async fn url(&self) -> Option<&str> {
         self.0.url.as_deref()
     }
@@ -101,7 +102,7 @@ impl UserObject {
     async fn has_api_key(&self, ctx: &Context<'_>) -> Option<bool> {
         self.private(ctx, self.0.api_key.is_some())
     }
-    /// Version, incremented by every change (compare-and-set, see `Order.version`). Public.
+    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to everyone.
     async fn version(&self) -> i64 {
         self.0.version
     }

@@ -249,4 +249,5 @@ fn protect_means(grid: &Grid, agg: &tables::Aggregates, m: usize, min_n: u64) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

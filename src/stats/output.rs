@@ -160,9 +160,9 @@ pub(crate) fn means(
             .map(|d| label(plan, d, idx[d]))
             .collect();
         let mut cells = Vec::with_capacity(2 * m);
-        for (j, name) in measure_names.iter().enumerate() {
+        for (j, (name, hide)) in measure_names.iter().zip(suppressed).enumerate() {
             let n = agg.n[e * m + j];
-            if suppressed[j][e] {
+            if hide.get(e).copied().unwrap_or(true) {
                 cells.extend([None, None]);
                 hidden.push(SuppressedCell {
                     row: e,

@@ -70,13 +70,11 @@ pub fn counts(s: &Sample, dims: &[String], filters: &[Filter]) -> HashMap<Vec<St
     cells.into_iter().map(|(k, v)| (k, v.len())).collect()
 }
 
+/// Mean and n per cell, keyed by labels.
+pub type MeanCells = HashMap<Vec<String>, (f64, usize)>;
+
 /// Per cell: (mean over students of the student's mean, n students with a value).
-pub fn means(
-    s: &Sample,
-    dims: &[String],
-    measure: &str,
-    filters: &[Filter],
-) -> HashMap<Vec<String>, (f64, usize)> {
+pub fn means(s: &Sample, dims: &[String], measure: &str, filters: &[Filter]) -> MeanCells {
     let mut cells: HashMap<Vec<String>, HashMap<&str, (f64, usize)>> = HashMap::new();
     for row in 0..s.rows() {
         if !passes(s, filters, row) {
@@ -114,7 +112,7 @@ pub fn wave_change(
     from: &str,
     to: &str,
     filters: &[Filter],
-) -> HashMap<Vec<String>, (f64, usize)> {
+) -> MeanCells {
     let mut by_student: HashMap<(&str, String), usize> = HashMap::new();
     for row in 0..s.rows() {
         by_student.insert((&s.uid[row], s.wave[row].to_string()), row);

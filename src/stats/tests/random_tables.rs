@@ -157,7 +157,7 @@ fn check_means(
     table: &StatsTable,
     count_table: &StatsTable,
     group_by: &[String],
-    expected: &dyn Fn(&str) -> std::collections::HashMap<Vec<String>, (f64, usize)>,
+    expected: &dyn Fn(&str) -> naive::MeanCells,
     measures: &[String],
     min_n: f64,
 ) {

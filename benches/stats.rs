@@ -9,17 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use datatracker::stats::generate::write_sample;
-use datatracker::stats::{
-    Filter, FrequencyInput, MeansInput, StatsService, StatsSettings, WaveChangeInput,
-};
+use datatracker::stats::{Filter, FrequencyInput, MeansInput, StatsService, StatsSettings, WaveChangeInput};
 
 fn rss_bytes() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let pages: usize = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     pages * 4096
 }
 
@@ -38,21 +32,14 @@ type Query = Box<dyn Fn(&StatsService) + Send + Sync>;
 fn queries(scope: Vec<Filter>, filters: Vec<Filter>) -> Vec<(&'static str, Query)> {
     let items: Vec<String> = (1..=9).map(|i| format!("phq9_{i}")).collect();
     let (s1, s2, s3, s4) = (scope.clone(), scope.clone(), scope.clone(), scope);
-    let f1 = FrequencyInput {
-        group_by: strings(&["school"]),
-        value_column: None,
-        filters: filters.clone(),
-    };
+    let f1 = FrequencyInput { group_by: strings(&["school"]), value_column: None, filters: filters.clone() };
     let f2 = FrequencyInput {
         group_by: strings(&["school", "yearGroup"]),
         value_column: Some("sex".into()),
         filters: filters.clone(),
     };
-    let m = MeansInput {
-        group_by: strings(&["school", "wave"]),
-        value_columns: items.clone(),
-        filters: filters.clone(),
-    };
+    let m =
+        MeansInput { group_by: strings(&["school", "wave"]), value_columns: items.clone(), filters: filters.clone() };
     let w = WaveChangeInput {
         from_wave: "1".into(),
         to_wave: "2".into(),
@@ -88,11 +75,7 @@ fn queries(scope: Vec<Filter>, filters: Vec<Filter>) -> Vec<(&'static str, Query
     ]
 }
 
-fn throughput(
-    svc: &Arc<StatsService>,
-    qs: &Arc<Vec<(&'static str, Query)>>,
-    threads: usize,
-) -> f64 {
+fn throughput(svc: &Arc<StatsService>, qs: &Arc<Vec<(&'static str, Query)>>, threads: usize) -> f64 {
     let per_thread = 40;
     let start = Instant::now();
     let handles: Vec<_> = (0..threads)
@@ -154,19 +137,10 @@ fn main() {
         );
         let school = frame.dimensions()[frame.dim_index("school").unwrap()].categories[0].clone();
         drop(frame);
-        let scope = vec![Filter {
-            column: "school".into(),
-            values: vec![school],
-        }];
-        let filter = vec![Filter {
-            column: "sex".into(),
-            values: vec!["F".into()],
-        }];
+        let scope = vec![Filter { column: "school".into(), values: vec![school] }];
+        let filter = vec![Filter { column: "sex".into(), values: vec!["F".into()] }];
         let reps = if rows > 500_000 { 25 } else { 100 };
-        for (label, qs) in [
-            ("", queries(vec![], vec![])),
-            (" +scope+filter", queries(scope, filter)),
-        ] {
+        for (label, qs) in [("", queries(vec![], vec![])), (" +scope+filter", queries(scope, filter))] {
             for (name, q) in &qs {
                 q(&svc);
                 let times: Vec<Duration> = (0..reps)
@@ -177,18 +151,12 @@ fn main() {
                     })
                     .collect();
                 let (p50, p95) = percentiles(times);
-                println!(
-                    "{:<48} p50 {p50:7.2} ms  p95 {p95:7.2} ms",
-                    format!("{name}{label}")
-                );
+                println!("{:<48} p50 {p50:7.2} ms  p95 {p95:7.2} ms", format!("{name}{label}"));
             }
         }
         let qs = Arc::new(queries(vec![], vec![]));
         let one = throughput(&svc, &qs, 1);
         let two = throughput(&svc, &qs, 2);
-        println!(
-            "throughput: 1 client {one:.1} q/s, 2 clients {two:.1} q/s (x{:.2})",
-            two / one
-        );
+        println!("throughput: 1 client {one:.1} q/s, 2 clients {two:.1} q/s (x{:.2})", two / one);
     }
 }

@@ -92,6 +92,11 @@ pub struct StatsFileSettings {
     pub refresh_hours: u64,
     /// Smallest publishable number of distinct students (`DATATRACKER_MIN_N`, default 5).
     pub min_n: u32,
+    /// Columns allowed as dimensions and filters (`DATATRACKER_STATS_DIMENSIONS`, comma-separated; default
+    /// the seed's whitelist).
+    pub dimensions: Option<Vec<String>>,
+    /// Columns allowed as measures (`DATATRACKER_STATS_MEASURES`, comma-separated; default the seed's).
+    pub measures: Option<Vec<String>>,
 }
 
 /// All settings of the service.
@@ -207,6 +212,21 @@ impl Source {
             }
         }
     }
+}
+
+fn column_list(src: &Source, name: &str) -> Result<Option<Vec<String>>, ConfigError> {
+    let Some(raw) = src.get(name) else { return Ok(None) };
+    let cols: Vec<String> = raw.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    if cols.iter().any(|c| c == "uid") {
+        return Err(ConfigError {
+            variable: name.into(),
+            problem: "`uid` identifies students and is never allowed".into(),
+        });
+    }
+    if cols.is_empty() {
+        return Err(ConfigError { variable: name.into(), problem: "lists no column".into() });
+    }
+    Ok(Some(cols))
 }
 
 fn missing(name: &str, hint: &str) -> ConfigError {
@@ -329,6 +349,8 @@ impl Settings {
                 data_path: src.get("DATATRACKER_DATA_PATH").map(PathBuf::from),
                 refresh_hours: positive("DATATRACKER_DATA_REFRESH_HOURS", refresh_hours)?,
                 min_n,
+                dimensions: column_list(src, "DATATRACKER_STATS_DIMENSIONS")?,
+                measures: column_list(src, "DATATRACKER_STATS_MEASURES")?,
             },
             log_format,
             local_mode,

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     GraphqlParseFailed,
     /// The GraphQL document is not valid against the schema.
     GraphqlValidationFailed,
+    /// A needed resource is not available yet (e.g. no statistics frame is loaded); retry later.
+    ServiceUnavailable,
     /// Something failed on our side; details are in the server log under the request id.
     InternalServerError,
 }
@@ -43,6 +45,7 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -56,6 +59,7 @@ impl ErrorCode {
             Self::BadUserInput | Self::GraphqlParseFailed | Self::GraphqlValidationFailed => StatusCode::BAD_REQUEST,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +143,22 @@ impl From<DomainError> for ApiError {
                 ..Self::new(ErrorCode::RateLimited, "too many attempts; retry later")
             },
             DomainError::Internal(detail) => Self::internal(&detail),
+        }
+    }
+}
+
+impl From<crate::stats::StatsError> for ApiError {
+    fn from(err: crate::stats::StatsError) -> Self {
+        use crate::stats::StatsError;
+        match err {
+            StatsError::BadInput { field, message } => Self::bad_input(field, message),
+            // The detail (which scope column is wrong) is for operators: logged and in statsStatus.
+            StatsError::ScopeDenied { .. } => Self::new(
+                ErrorCode::Forbidden,
+                "your data scope cannot be applied to the statistics frame; ask an administrator",
+            ),
+            StatsError::NoFrame => Self::new(ErrorCode::ServiceUnavailable, "no statistics frame is loaded yet"),
+            StatsError::Load(detail) => Self::internal(&detail),
         }
     }
 }

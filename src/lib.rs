@@ -35,6 +35,7 @@ struct Inner {
     store: Store,
     schema: AppSchema,
     tracker: domain::Tracker,
+    stats: Arc<stats::StatsService>,
     migrated: AtomicBool,
 }
 
@@ -63,9 +64,13 @@ impl AppState {
     pub fn set_migrated(&self) {
         self.inner.migrated.store(true, Ordering::Release);
     }
-    /// The statistics frame's state for `/ready`: `loaded`, `not configured`, or `error`.
-    pub fn stats_frame_state(&self) -> &'static str {
-        "not configured"
+    /// The statistics service.
+    pub fn stats(&self) -> &Arc<stats::StatsService> {
+        &self.inner.stats
+    }
+    /// Whether a statistics frame is serving (for `/ready`).
+    pub fn stats_frame_loaded(&self) -> bool {
+        self.inner.stats.is_ready()
     }
 }
 
@@ -94,13 +99,35 @@ pub async fn build_app(settings: Settings) -> Result<App, BuildError> {
 /// Builds the app around an existing store (tests pass one with command monitoring).
 pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
-    let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).finish();
-    let state =
-        AppState { inner: Arc::new(Inner { settings, store, schema, tracker, migrated: AtomicBool::new(false) }) };
+    let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
+    let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).data(stats.clone()).finish();
+    let state = AppState {
+        inner: Arc::new(Inner { settings, store, schema, tracker, stats, migrated: AtomicBool::new(false) }),
+    };
     App { router: http::router(state.clone()), state }
 }
 
+/// The statistics engine's settings from the service's settings (allowed columns default to the seed's).
+pub fn stats_settings(settings: &Settings) -> stats::StatsSettings {
+    let defaults = stats::StatsSettings::default();
+    stats::StatsSettings {
+        data_path: settings.stats.data_path.clone(),
+        min_n: settings.stats.min_n,
+        dimensions: settings.stats.dimensions.clone().unwrap_or(defaults.dimensions),
+        measures: settings.stats.measures.clone().unwrap_or(defaults.measures),
+    }
+}
+
 impl App {
+    /// Loads (or reloads) the statistics frame on the blocking pool: the configured file, or a generated
+    /// sample when none is configured. On failure the previous frame keeps serving.
+    pub async fn load_stats_frame(state: &AppState) -> Result<stats::StatsStatus, stats::StatsError> {
+        let svc = state.stats().clone();
+        tokio::task::spawn_blocking(move || svc.reload())
+            .await
+            .map_err(|e| stats::StatsError::Load(format!("reload task failed: {e}")))?
+    }
+
     /// Applies pending migrations (waiting up to a minute for another instance's lock), then marks ready.
     pub async fn migrate(&self) -> Result<Vec<String>, store::migrations::MigrationError> {
         let applied =

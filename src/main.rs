@@ -37,6 +37,21 @@ enum Command {
     },
     /// Print the public GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
+    /// Write a synthetic questionnaire frame (schools, classes, students, waves, PHQ-9 items) as CSV or Parquet.
+    SampleData {
+        /// Number of students.
+        #[arg(long, default_value_t = 2000)]
+        students: usize,
+        /// Number of waves.
+        #[arg(long, default_value_t = 3)]
+        waves: usize,
+        /// Random seed (the same seed gives the same file).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file; `.csv` or `.parquet`.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn load_settings(cli: &Cli) -> Result<Settings, ExitCode> {
@@ -63,6 +78,15 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
     match cli.command {
         Command::Schema => {
             print!("{}", datatracker::graphql::public_sdl());
+            Ok(())
+        }
+        Command::SampleData { students, waves, seed, out } => {
+            if students == 0 || waves == 0 {
+                eprintln!("error: --students and --waves must be at least 1");
+                return Err(ExitCode::from(2));
+            }
+            let rows = datatracker::stats::generate::write_sample(&out, students, waves, seed).map_err(fail)?;
+            println!("wrote {rows} rows ({students} students, {waves} waves, seed {seed}) to {}", out.display());
             Ok(())
         }
         Command::Migrate { status } => {
@@ -105,6 +129,10 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
     let migrate = migrate && settings.auto_migrate;
     let bind = settings.http.bind;
     let base_url = settings.http.base_url.clone();
+    let refresh = Duration::from_secs(3600 * settings.stats.refresh_hours);
+    if settings.stats.data_path.is_none() {
+        tracing::warn!("DATATRACKER_DATA_PATH is not set: serving a generated sample frame");
+    }
     let app = datatracker::build_app(settings).await.map_err(fail)?;
     let listener =
         tokio::net::TcpListener::bind(bind).await.map_err(|e| fail(format!("cannot listen on {bind}: {e}")))?;
@@ -125,8 +153,10 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
             }
         }
         state.set_migrated();
+        reload_frame(&state, "start").await;
         tracing::info!("ready");
     });
+    spawn_frame_refresh(app.state.clone(), refresh);
     tracing::info!(%bind, graphiql = %format!("{base_url}graphql"), "listening");
     eprintln!("datatracker listening on {bind}; GraphiQL: {base_url}graphql");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -148,6 +178,45 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
         }
         None => Ok(()),
     }
+}
+
+async fn reload_frame(state: &datatracker::AppState, why: &str) {
+    match datatracker::App::load_stats_frame(state).await {
+        Ok(status) => {
+            tracing::info!(why, rows = status.rows, students = status.students, source = ?status.source, "statistics frame loaded")
+        }
+        Err(e) => {
+            tracing::error!(why, error = %e, "statistics frame not loaded; the previous frame (if any) keeps serving")
+        }
+    }
+}
+
+/// Reloads the frame every `period` and on SIGHUP.
+fn spawn_frame_refresh(state: datatracker::AppState, period: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.tick().await;
+        #[cfg(unix)]
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+        loop {
+            #[cfg(unix)]
+            let hangup = async {
+                match hup.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let hangup = std::future::pending::<()>();
+            let why = tokio::select! {
+                _ = ticker.tick() => "schedule",
+                _ = hangup => "SIGHUP",
+            };
+            reload_frame(&state, why).await;
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,7 @@ pub mod context;
 mod limits;
 pub mod loaders;
 mod prefetch;
+mod stats;
 mod tracker_mutation;
 mod tracker_query;
 pub mod types;
@@ -17,11 +18,11 @@ pub use limits::ErrorCodes;
 
 /// Every query field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery, tracker_query::TrackerQuery);
+pub struct Query(SystemQuery, tracker_query::TrackerQuery, stats::StatsQuery);
 
 /// Every mutation field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
-pub struct Mutation(tracker_mutation::TrackerMutation, auth_mutation::AuthMutation);
+pub struct Mutation(tracker_mutation::TrackerMutation, auth_mutation::AuthMutation, stats::StatsMutation);
 
 /// The executable schema type.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

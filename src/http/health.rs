@@ -15,19 +15,18 @@ pub async fn health() -> Response {
     Json(json!({ "status": "ok" })).into_response()
 }
 
-/// `GET /ready`: MongoDB answers a ping and migrations have been applied (and the statistics frame is
-/// loaded, when one is configured).
+/// `GET /ready`: MongoDB answers a ping, migrations have been applied and a statistics frame is loaded.
 pub async fn ready(State(state): State<AppState>) -> Response {
     let db_ok = matches!(tokio::time::timeout(Duration::from_secs(2), state.store().ping()).await, Ok(Ok(())));
     let migrated = state.is_migrated();
-    let frame = state.stats_frame_state();
-    let ready = db_ok && migrated && frame != "error";
+    let frame_loaded = state.stats_frame_loaded();
+    let ready = db_ok && migrated && frame_loaded;
     let body = json!({
         "status": if ready { "ready" } else { "not ready" },
         "checks": {
             "mongodb": if db_ok { "ok" } else { "unreachable" },
             "migrations": if migrated { "applied" } else { "pending" },
-            "frame": frame,
+            "frame": if frame_loaded { "loaded" } else { "not loaded" },
         }
     });
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

@@ -30,10 +30,7 @@ pub enum StatsError {
 impl StatsError {
     /// Builds a [`StatsError::BadInput`].
     pub fn bad_input(field: &str, message: impl Into<String>) -> Self {
-        StatsError::BadInput {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        StatsError::BadInput { field: field.to_owned(), message: message.into() }
     }
 }
 

@@ -21,10 +21,7 @@ pub struct Dimension {
 impl Dimension {
     /// The code of a category label, if the label exists.
     pub fn code_of(&self, label: &str) -> Option<u16> {
-        self.categories
-            .iter()
-            .position(|c| c == label)
-            .and_then(|i| u16::try_from(i).ok())
+        self.categories.iter().position(|c| c == label).and_then(|i| u16::try_from(i).ok())
     }
 }
 
@@ -61,10 +58,7 @@ impl Frame {
 
     /// The wave labels, in order.
     pub fn waves(&self) -> &[String] {
-        self.dims
-            .get(self.wave)
-            .map(|d| d.categories.as_slice())
-            .unwrap_or(&[])
+        self.dims.get(self.wave).map(|d| d.categories.as_slice()).unwrap_or(&[])
     }
 
     /// All categorical columns held (the `wave` column included).

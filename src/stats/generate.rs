@@ -69,13 +69,8 @@ const CITIES: &[(&str, f64)] = &[
     ("Thame", 0.02),
     ("Wantage", 0.01),
 ];
-const COUNTRIES: &[(&str, f64)] = &[
-    ("England", 0.93),
-    ("Wales", 0.03),
-    ("Scotland", 0.02),
-    ("Ireland", 0.015),
-    ("France", 0.005),
-];
+const COUNTRIES: &[(&str, f64)] =
+    &[("England", 0.93), ("Wales", 0.03), ("Scotland", 0.02), ("Ireland", 0.015), ("France", 0.005)];
 /// Baseline propensity of each PHQ-9 item (item 9 is rare).
 const ITEM_BASE: [f64; 9] = [0.9, 0.8, 1.1, 1.2, 0.8, 0.7, 0.8, 0.5, 0.2];
 
@@ -168,11 +163,7 @@ pub fn generate(students: usize, waves: usize, seed: u64) -> Sample {
         let ethnicity = pick(&mut rng, ETHNICITIES);
         let city = pick(&mut rng, CITIES);
         let country = pick(&mut rng, COUNTRIES);
-        let first_wave = if rng.gen_bool(0.85) {
-            1
-        } else {
-            rng.gen_range(1..=waves)
-        };
+        let first_wave = if rng.gen_bool(0.85) { 1 } else { rng.gen_range(1..=waves) };
         let mut severity = normal(&mut rng);
         let questionnaire_skipper = rng.gen_bool(0.05);
         for wave in first_wave..=waves {
@@ -192,8 +183,7 @@ pub fn generate(students: usize, waves: usize, seed: u64) -> Sample {
             s.wave.push(wave as i64);
             s.school.push(school.to_owned());
             s.year_group.push(year);
-            s.class
-                .push(format!("{year}{}", char::from(b'A' + class_letter as u8)));
+            s.class.push(format!("{year}{}", char::from(b'A' + class_letter as u8)));
             s.sex.push(sex.to_owned());
             s.ethnicity.push(ethnicity.to_owned());
             s.d_age.push(year + 4 + (wave as i64 - 1) / 3);
@@ -211,12 +201,7 @@ pub fn generate(students: usize, waves: usize, seed: u64) -> Sample {
 }
 
 /// Generates a sample and writes it to `path` as CSV or Parquet (chosen by extension); returns the row count.
-pub fn write_sample(
-    path: &Path,
-    students: usize,
-    waves: usize,
-    seed: u64,
-) -> Result<usize, StatsError> {
+pub fn write_sample(path: &Path, students: usize, waves: usize, seed: u64) -> Result<usize, StatsError> {
     let sample = generate(students, waves, seed);
     let mut df = sample.to_dataframe()?;
     write_dataframe(path, &mut df)?;
@@ -226,10 +211,7 @@ pub fn write_sample(
 /// Writes a data frame as CSV or Parquet, chosen by the extension of `path`.
 pub fn write_dataframe(path: &Path, df: &mut DataFrame) -> Result<(), StatsError> {
     let io = |e: std::io::Error| StatsError::Load(format!("cannot write {}: {e}", path.display()));
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let file = std::fs::File::create(path).map_err(io)?;
     match ext.as_deref() {
         Some("csv") => CsvWriter::new(file).include_header(true).finish(df)?,

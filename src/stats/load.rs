@@ -17,13 +17,9 @@ pub const WAVE: &str = "wave";
 
 /// Reads `path` (CSV or Parquet, chosen by extension) and returns the data and the file's SHA-256 (hex).
 pub fn read_file(path: &Path) -> Result<(DataFrame, String), StatsError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| StatsError::Load(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| StatsError::Load(format!("cannot read {}: {e}", path.display())))?;
     let checksum = hex::encode(Sha256::digest(&bytes));
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let df = match ext.as_deref() {
         Some("csv") => CsvReadOptions::default()
             .with_has_header(true)
@@ -42,11 +38,7 @@ pub fn read_file(path: &Path) -> Result<(DataFrame, String), StatsError> {
 }
 
 /// Reads and converts a file; see [`read_file`] and [`frame_from_dataframe`].
-pub fn load_file(
-    path: &Path,
-    dimensions: &[String],
-    measures: &[String],
-) -> Result<(Frame, String), StatsError> {
+pub fn load_file(path: &Path, dimensions: &[String], measures: &[String]) -> Result<(Frame, String), StatsError> {
     let (df, checksum) = read_file(path)?;
     let frame = frame_from_dataframe(&df, dimensions, measures)?;
     Ok((frame, checksum))
@@ -57,17 +49,11 @@ pub fn load_file(
 /// Required: `uid` and `wave` without nulls, no duplicate (uid, wave) rows. Configured dimensions and measures
 /// are taken when present (absent ones are simply not offered); dimensions may be of any type (values become
 /// labels), measures must be numeric. Other columns are ignored.
-pub fn frame_from_dataframe(
-    df: &DataFrame,
-    dimensions: &[String],
-    measures: &[String],
-) -> Result<Frame, StatsError> {
+pub fn frame_from_dataframe(df: &DataFrame, dimensions: &[String], measures: &[String]) -> Result<Frame, StatsError> {
     let has = |name: &str| df.schema().contains(name);
     for required in [UID, WAVE] {
         if !has(required) {
-            return Err(StatsError::Load(format!(
-                "required column `{required}` is missing"
-            )));
+            return Err(StatsError::Load(format!("required column `{required}` is missing")));
         }
     }
     let rows = df.height();
@@ -129,15 +115,10 @@ pub fn frame_from_dataframe(
         let range = student_start[s] as usize..student_start[s + 1] as usize;
         let slice = &mut order[range];
         slice.sort_unstable_by_key(|&r| wave_codes[r as usize]);
-        duplicates += slice
-            .windows(2)
-            .filter(|w| wave_codes[w[0] as usize] == wave_codes[w[1] as usize])
-            .count();
+        duplicates += slice.windows(2).filter(|w| wave_codes[w[0] as usize] == wave_codes[w[1] as usize]).count();
     }
     if duplicates > 0 {
-        return Err(StatsError::Load(format!(
-            "{duplicates} duplicate (uid, wave) rows"
-        )));
+        return Err(StatsError::Load(format!("{duplicates} duplicate (uid, wave) rows")));
     }
     for d in &mut dims {
         d.codes = order.iter().map(|&r| d.codes[r as usize]).collect();
@@ -145,19 +126,11 @@ pub fn frame_from_dataframe(
     for m in &mut meas {
         m.values = order.iter().map(|&r| m.values[r as usize]).collect();
     }
-    Ok(Frame {
-        rows,
-        student_start,
-        wave: 0,
-        dims,
-        measures: meas,
-        source_bytes,
-    })
+    Ok(Frame { rows, student_start, wave: 0, dims, measures: meas, source_bytes })
 }
 
 fn as_strings(name: &str, col: &Column) -> Result<Column, StatsError> {
-    col.cast(&DataType::String)
-        .map_err(|e| StatsError::Load(format!("column `{name}` cannot be read as labels: {e}")))
+    col.cast(&DataType::String).map_err(|e| StatsError::Load(format!("column `{name}` cannot be read as labels: {e}")))
 }
 
 fn student_keys(col: &Column) -> Result<Vec<u32>, StatsError> {
@@ -231,20 +204,13 @@ fn dictionary(name: &str, col: &Column) -> Result<Dimension, StatsError> {
             *c = remap[*c as usize];
         }
     }
-    Ok(Dimension {
-        name: name.to_owned(),
-        categories: sorted.iter().map(|&i| labels[i].to_owned()).collect(),
-        codes,
-    })
+    Ok(Dimension { name: name.to_owned(), categories: sorted.iter().map(|&i| labels[i].to_owned()).collect(), codes })
 }
 
 /// Indices of `labels` in natural order: numerically when all are numbers, else lexicographically.
 fn natural_order(labels: &[&str]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..labels.len()).collect();
-    let numbers: Option<Vec<f64>> = labels
-        .iter()
-        .map(|l| l.trim().parse::<f64>().ok())
-        .collect();
+    let numbers: Option<Vec<f64>> = labels.iter().map(|l| l.trim().parse::<f64>().ok()).collect();
     match numbers {
         Some(n) => idx.sort_by(|&a, &b| n[a].total_cmp(&n[b])),
         None => idx.sort_by(|&a, &b| labels[a].cmp(labels[b])),
@@ -255,20 +221,9 @@ fn natural_order(labels: &[&str]) -> Vec<usize> {
 fn numeric(name: &str, col: &Column) -> Result<Measure, StatsError> {
     let dtype = col.dtype();
     if !(dtype.is_primitive_numeric() || matches!(dtype, DataType::Null | DataType::Boolean)) {
-        return Err(StatsError::Load(format!(
-            "column `{name}` has type {dtype}, expected a number"
-        )));
+        return Err(StatsError::Load(format!("column `{name}` has type {dtype}, expected a number")));
     }
-    let col = col
-        .cast(&DataType::Float64)
-        .map_err(|e| StatsError::Load(format!("column `{name}`: {e}")))?;
-    let values = col
-        .f64()?
-        .iter()
-        .map(|v| v.map_or(f32::NAN, |x| x as f32))
-        .collect();
-    Ok(Measure {
-        name: name.to_owned(),
-        values,
-    })
+    let col = col.cast(&DataType::Float64).map_err(|e| StatsError::Load(format!("column `{name}`: {e}")))?;
+    let values = col.f64()?.iter().map(|v| v.map_or(f32::NAN, |x| x as f32)).collect();
+    Ok(Measure { name: name.to_owned(), values })
 }

@@ -51,16 +51,7 @@ pub struct StatsSettings {
 impl Default for StatsSettings {
     /// The seed's whitelists and `MIN_N = 5`.
     fn default() -> Self {
-        let dimensions = [
-            "school",
-            "yearGroup",
-            "class",
-            "sex",
-            "ethnicity",
-            "wave",
-            "d_city",
-            "d_country",
-        ];
+        let dimensions = ["school", "yearGroup", "class", "sex", "ethnicity", "wave", "d_city", "d_country"];
         let mut measures: Vec<String> = (1..=9).map(|i| format!("phq9_{i}")).collect();
         measures.push("d_age".to_owned());
         StatsSettings {
@@ -120,26 +111,12 @@ pub fn frequency(
     scope: &[Filter],
     input: &FrequencyInput,
 ) -> Result<StatsTable, StatsError> {
-    let plan = query::plan(
-        frame,
-        settings,
-        scope,
-        &input.group_by,
-        input.value_column.as_deref(),
-        &[],
-        &input.filters,
-    )?;
+    let plan =
+        query::plan(frame, settings, scope, &input.group_by, input.value_column.as_deref(), &[], &input.filters)?;
     let grid = Grid::new(&plan.sizes());
     let counts = tables::count(frame, &plan, &grid);
     let suppressed = suppress::protect(&grid, &counts, &[], settings.min_n.into());
-    Ok(output::frequency(
-        &plan,
-        &grid,
-        &input.group_by,
-        input.value_column.is_some(),
-        &counts,
-        &suppressed,
-    ))
+    Ok(output::frequency(&plan, &grid, &input.group_by, input.value_column.is_some(), &counts, &suppressed))
 }
 
 /// A protected means table (per cell and measure: mean over students, distinct-student n).
@@ -150,31 +127,13 @@ pub fn means(
     input: &MeansInput,
 ) -> Result<StatsTable, StatsError> {
     if input.value_columns.is_empty() {
-        return Err(StatsError::bad_input(
-            "valueColumns",
-            "name at least one measure",
-        ));
+        return Err(StatsError::bad_input("valueColumns", "name at least one measure"));
     }
-    let plan = query::plan(
-        frame,
-        settings,
-        scope,
-        &input.group_by,
-        None,
-        &input.value_columns,
-        &input.filters,
-    )?;
+    let plan = query::plan(frame, settings, scope, &input.group_by, None, &input.value_columns, &input.filters)?;
     let grid = Grid::new(&plan.sizes());
     let agg = tables::means(frame, &plan, &grid);
     let suppressed = protect_means(&grid, &agg, plan.measures.len(), settings.min_n.into());
-    Ok(output::means(
-        &plan,
-        &grid,
-        &input.group_by,
-        &input.value_columns,
-        &agg,
-        &suppressed,
-    ))
+    Ok(output::means(&plan, &grid, &input.group_by, &input.value_columns, &agg, &suppressed))
 }
 
 /// A protected wave-change table (mean of `to − from` over students present in both waves).
@@ -185,36 +144,16 @@ pub fn wave_change(
     input: &WaveChangeInput,
 ) -> Result<StatsTable, StatsError> {
     if input.value_columns.is_empty() {
-        return Err(StatsError::bad_input(
-            "valueColumns",
-            "name at least one measure",
-        ));
+        return Err(StatsError::bad_input("valueColumns", "name at least one measure"));
     }
     if input.group_by.iter().any(|g| g == load::WAVE) {
-        return Err(StatsError::bad_input(
-            "groupBy",
-            "`wave` cannot be a group column of a wave change",
-        ));
+        return Err(StatsError::bad_input("groupBy", "`wave` cannot be a group column of a wave change"));
     }
-    let plan = query::plan(
-        frame,
-        settings,
-        scope,
-        &input.group_by,
-        None,
-        &input.value_columns,
-        &input.filters,
-    )?;
+    let plan = query::plan(frame, settings, scope, &input.group_by, None, &input.value_columns, &input.filters)?;
     let waves = &frame.dims[frame.wave];
     let wave_code = |field: &str, label: &str| {
         waves.code_of(label).ok_or_else(|| {
-            StatsError::bad_input(
-                field,
-                format!(
-                    "`{label}` is not a wave; waves: {}",
-                    waves.categories.join(", ")
-                ),
-            )
+            StatsError::bad_input(field, format!("`{label}` is not a wave; waves: {}", waves.categories.join(", ")))
         })
     };
     let from = wave_code("fromWave", &input.from_wave)?;
@@ -225,14 +164,7 @@ pub fn wave_change(
     let grid = Grid::new(&plan.sizes());
     let agg = tables::wave_change(frame, &plan, &grid, from, to);
     let suppressed = protect_means(&grid, &agg, plan.measures.len(), settings.min_n.into());
-    Ok(output::means(
-        &plan,
-        &grid,
-        &input.group_by,
-        &input.value_columns,
-        &agg,
-        &suppressed,
-    ))
+    Ok(output::means(&plan, &grid, &input.group_by, &input.value_columns, &agg, &suppressed))
 }
 
 /// Suppression pattern per measure: the count table is protected first; then, per measure, the n-table is

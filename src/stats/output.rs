@@ -49,12 +49,7 @@ impl StatsTable {
     /// The table as CSV: group columns, then value columns; suppressed cells empty.
     pub fn csv(&self) -> String {
         let mut out = String::new();
-        let header: Vec<&str> = self
-            .group_columns
-            .iter()
-            .chain(&self.columns)
-            .map(String::as_str)
-            .collect();
+        let header: Vec<&str> = self.group_columns.iter().chain(&self.columns).map(String::as_str).collect();
         push_line(&mut out, header.into_iter().map(escape));
         for row in &self.rows {
             let groups = row.groups.iter().map(|g| escape(g));
@@ -84,10 +79,7 @@ fn escape(s: &str) -> String {
 }
 
 fn label(plan: &Plan, dim: usize, index: usize) -> String {
-    plan.labels[dim]
-        .get(index)
-        .cloned()
-        .unwrap_or_else(|| TOTAL.to_owned())
+    plan.labels[dim].get(index).cloned().unwrap_or_else(|| TOTAL.to_owned())
 }
 
 /// Builds a frequency table; with a value column (the plan's last dimension) its categories become columns.
@@ -101,9 +93,7 @@ pub(crate) fn frequency(
 ) -> StatsTable {
     let columns: Vec<String> = if value_column {
         let last = plan.labels.len() - 1;
-        (0..=plan.labels[last].len())
-            .map(|i| label(plan, last, i))
-            .collect()
+        (0..=plan.labels[last].len()).map(|i| label(plan, last, i)).collect()
     } else {
         vec!["n".to_owned()]
     };
@@ -112,30 +102,20 @@ pub(crate) fn frequency(
     let mut hidden = Vec::new();
     for r in 0..grid.cells / width {
         let idx = grid.decode(r * width);
-        let groups = (0..group_names.len())
-            .map(|d| label(plan, d, idx[d]))
-            .collect();
+        let groups = (0..group_names.len()).map(|d| label(plan, d, idx[d])).collect();
         let mut cells = Vec::with_capacity(width);
         for (c, name) in columns.iter().enumerate() {
             let e = r * width + c;
             if suppressed[e] {
                 cells.push(None);
-                hidden.push(SuppressedCell {
-                    row: r,
-                    column: name.clone(),
-                });
+                hidden.push(SuppressedCell { row: r, column: name.clone() });
             } else {
                 cells.push(Some(counts[e] as f64));
             }
         }
         rows.push(TableRow { groups, cells });
     }
-    StatsTable {
-        group_columns: group_names.to_vec(),
-        columns,
-        rows,
-        suppressed: hidden,
-    }
+    StatsTable { group_columns: group_names.to_vec(), columns, rows, suppressed: hidden }
 }
 
 /// Builds a means (or wave-change) table: per measure a mean column `m` and an n column `m_n`.
@@ -148,30 +128,19 @@ pub(crate) fn means(
     suppressed: &[Vec<bool>],
 ) -> StatsTable {
     let m = measure_names.len();
-    let columns: Vec<String> = measure_names
-        .iter()
-        .flat_map(|name| [name.clone(), format!("{name}_n")])
-        .collect();
+    let columns: Vec<String> = measure_names.iter().flat_map(|name| [name.clone(), format!("{name}_n")]).collect();
     let mut rows = Vec::with_capacity(grid.cells);
     let mut hidden = Vec::new();
     for e in 0..grid.cells {
         let idx = grid.decode(e);
-        let groups = (0..group_names.len())
-            .map(|d| label(plan, d, idx[d]))
-            .collect();
+        let groups = (0..group_names.len()).map(|d| label(plan, d, idx[d])).collect();
         let mut cells = Vec::with_capacity(2 * m);
         for (j, (name, hide)) in measure_names.iter().zip(suppressed).enumerate() {
             let n = agg.n[e * m + j];
             if hide.get(e).copied().unwrap_or(true) {
                 cells.extend([None, None]);
-                hidden.push(SuppressedCell {
-                    row: e,
-                    column: name.clone(),
-                });
-                hidden.push(SuppressedCell {
-                    row: e,
-                    column: format!("{name}_n"),
-                });
+                hidden.push(SuppressedCell { row: e, column: name.clone() });
+                hidden.push(SuppressedCell { row: e, column: format!("{name}_n") });
             } else if n == 0 {
                 cells.extend([None, Some(0.0)]);
             } else {
@@ -180,10 +149,5 @@ pub(crate) fn means(
         }
         rows.push(TableRow { groups, cells });
     }
-    StatsTable {
-        group_columns: group_names.to_vec(),
-        columns,
-        rows,
-        suppressed: hidden,
-    }
+    StatsTable { group_columns: group_names.to_vec(), columns, rows, suppressed: hidden }
 }

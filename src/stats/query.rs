@@ -90,85 +90,50 @@ impl Plan {
 }
 
 fn allowed_dims(frame: &Frame, settings: &StatsSettings) -> Vec<String> {
-    settings
-        .dimensions
-        .iter()
-        .filter(|d| d.as_str() != UID && frame.dim_index(d).is_some())
-        .cloned()
-        .collect()
+    settings.dimensions.iter().filter(|d| d.as_str() != UID && frame.dim_index(d).is_some()).cloned().collect()
 }
 
 fn allowed_measures(frame: &Frame, settings: &StatsSettings) -> Vec<String> {
-    settings
-        .measures
-        .iter()
-        .filter(|m| m.as_str() != UID && frame.measure_index(m).is_some())
-        .cloned()
-        .collect()
+    settings.measures.iter().filter(|m| m.as_str() != UID && frame.measure_index(m).is_some()).cloned().collect()
 }
 
 /// Resolves a dimension the user asked for, or explains which ones are allowed.
-fn dimension(
-    frame: &Frame,
-    settings: &StatsSettings,
-    field: &str,
-    name: &str,
-) -> Result<usize, StatsError> {
+fn dimension(frame: &Frame, settings: &StatsSettings, field: &str, name: &str) -> Result<usize, StatsError> {
     let allowed = allowed_dims(frame, settings);
     match frame.dim_index(name) {
         Some(i) if name != UID && allowed.iter().any(|a| a == name) => Ok(i),
         _ => Err(StatsError::bad_input(
             field,
-            format!(
-                "column `{name}` is not allowed in {field}; allowed columns: {}",
-                allowed.join(", ")
-            ),
+            format!("column `{name}` is not allowed in {field}; allowed columns: {}", allowed.join(", ")),
         )),
     }
 }
 
 /// Resolves a measure the user asked for, or explains which ones are allowed.
-fn measure(
-    frame: &Frame,
-    settings: &StatsSettings,
-    field: &str,
-    name: &str,
-) -> Result<usize, StatsError> {
+fn measure(frame: &Frame, settings: &StatsSettings, field: &str, name: &str) -> Result<usize, StatsError> {
     let allowed = allowed_measures(frame, settings);
     match frame.measure_index(name) {
         Some(i) if name != UID && allowed.iter().any(|a| a == name) => Ok(i),
         _ => Err(StatsError::bad_input(
             field,
-            format!(
-                "column `{name}` is not allowed in {field}; allowed columns: {}",
-                allowed.join(", ")
-            ),
+            format!("column `{name}` is not allowed in {field}; allowed columns: {}", allowed.join(", ")),
         )),
     }
 }
 
 /// Checks a user scope without running a query: every column must be an allowed dimension of the frame.
-pub fn check_scope(
-    frame: &Frame,
-    settings: &StatsSettings,
-    scope: &[Filter],
-) -> Result<(), StatsError> {
+pub fn check_scope(frame: &Frame, settings: &StatsSettings, scope: &[Filter]) -> Result<(), StatsError> {
     for f in scope {
         let ok = f.column != UID
             && settings.dimensions.iter().any(|d| d == &f.column)
             && frame.dim_index(&f.column).is_some();
         if !ok {
             return Err(StatsError::ScopeDenied {
-                detail: format!(
-                    "scope names column `{}`, which is not a dimension of the frame",
-                    f.column
-                ),
+                detail: format!("scope names column `{}`, which is not a dimension of the frame", f.column),
             });
         }
         if f.values.is_empty() {
-            return Err(StatsError::ScopeDenied {
-                detail: format!("scope on `{}` lists no values", f.column),
-            });
+            return Err(StatsError::ScopeDenied { detail: format!("scope on `{}` lists no values", f.column) });
         }
     }
     Ok(())
@@ -202,10 +167,7 @@ pub(crate) fn plan(
     for f in filters {
         let d = dimension(frame, settings, "filters", &f.column)?;
         if f.values.is_empty() {
-            return Err(StatsError::bad_input(
-                "filters",
-                format!("filter on `{}` lists no values", f.column),
-            ));
+            return Err(StatsError::bad_input("filters", format!("filter on `{}` lists no values", f.column)));
         }
         if let Some(v) = f.values.iter().find(|v| frame.dims[d].code_of(v).is_none()) {
             return Err(StatsError::bad_input(
@@ -229,10 +191,7 @@ pub(crate) fn plan(
     }
     for (i, d) in dims.iter().enumerate() {
         if dims[..i].contains(d) {
-            return Err(StatsError::bad_input(
-                "groupBy",
-                format!("column `{}` is used twice", frame.dims[*d].name),
-            ));
+            return Err(StatsError::bad_input("groupBy", format!("column `{}` is used twice", frame.dims[*d].name)));
         }
     }
     if dims.len() > MAX_TABLE_DIMS {
@@ -268,18 +227,9 @@ pub(crate) fn plan(
     for name in measures {
         let m = measure(frame, settings, "valueColumns", name)?;
         if meas.contains(&m) {
-            return Err(StatsError::bad_input(
-                "valueColumns",
-                format!("column `{name}` is used twice"),
-            ));
+            return Err(StatsError::bad_input("valueColumns", format!("column `{name}` is used twice")));
         }
         meas.push(m);
     }
-    Ok(Plan {
-        dims,
-        local,
-        labels,
-        filters: masks,
-        measures: meas,
-    })
+    Ok(Plan { dims, local, labels, filters: masks, measures: meas })
 }

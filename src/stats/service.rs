@@ -62,11 +62,7 @@ pub struct StatsService {
 impl StatsService {
     /// A service with no frame loaded yet.
     pub fn new(settings: StatsSettings) -> Self {
-        StatsService {
-            settings,
-            current: RwLock::new(None),
-            errors: Mutex::new(Errors::default()),
-        }
+        StatsService { settings, current: RwLock::new(None), errors: Mutex::new(Errors::default()) }
     }
 
     /// The settings in force.
@@ -100,17 +96,10 @@ impl StatsService {
     }
 
     /// Generates a sample (see [`generate::generate`]) and serves it.
-    pub fn install_generated(
-        &self,
-        students: usize,
-        waves: usize,
-        seed: u64,
-    ) -> Result<StatsStatus, StatsError> {
+    pub fn install_generated(&self, students: usize, waves: usize, seed: u64) -> Result<StatsStatus, StatsError> {
         let built = generate::generate(students, waves, seed)
             .to_dataframe()
-            .and_then(|df| {
-                load::frame_from_dataframe(&df, &self.settings.dimensions, &self.settings.measures)
-            });
+            .and_then(|df| load::frame_from_dataframe(&df, &self.settings.dimensions, &self.settings.measures));
         match built {
             Ok(frame) => {
                 let source = format!("generated:students={students},waves={waves},seed={seed}");
@@ -125,12 +114,7 @@ impl StatsService {
     }
 
     fn install(&self, frame: Frame, source: String, checksum: Option<String>) {
-        let loaded = Arc::new(Loaded {
-            frame: Arc::new(frame),
-            loaded_at: Utc::now(),
-            source,
-            checksum,
-        });
+        let loaded = Arc::new(Loaded { frame: Arc::new(frame), loaded_at: Utc::now(), source, checksum });
         let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
         *guard = Some(loaded);
     }
@@ -141,17 +125,12 @@ impl StatsService {
     }
 
     fn loaded(&self) -> Option<Arc<Loaded>> {
-        self.current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The serving frame (a cheap `Arc` clone), or [`StatsError::NoFrame`].
     pub fn frame(&self) -> Result<Arc<Frame>, StatsError> {
-        self.loaded()
-            .map(|l| Arc::clone(&l.frame))
-            .ok_or(StatsError::NoFrame)
+        self.loaded().map(|l| Arc::clone(&l.frame)).ok_or(StatsError::NoFrame)
     }
 
     /// Whether a frame is loaded (for `/ready`).
@@ -202,11 +181,7 @@ impl StatsService {
     }
 
     /// `frequencyTable`, for a user with `scope`.
-    pub fn frequency(
-        &self,
-        scope: &[Filter],
-        input: &FrequencyInput,
-    ) -> Result<StatsTable, StatsError> {
+    pub fn frequency(&self, scope: &[Filter], input: &FrequencyInput) -> Result<StatsTable, StatsError> {
         let frame = self.frame()?;
         self.observe(super::frequency(&frame, &self.settings, scope, input))
     }
@@ -218,11 +193,7 @@ impl StatsService {
     }
 
     /// `waveChange`, for a user with `scope`.
-    pub fn wave_change(
-        &self,
-        scope: &[Filter],
-        input: &WaveChangeInput,
-    ) -> Result<StatsTable, StatsError> {
+    pub fn wave_change(&self, scope: &[Filter], input: &WaveChangeInput) -> Result<StatsTable, StatsError> {
         let frame = self.frame()?;
         self.observe(super::wave_change(&frame, &self.settings, scope, input))
     }

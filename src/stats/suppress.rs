@@ -37,11 +37,7 @@ impl Grid {
             strides[i] = acc;
             acc *= sizes[i] + 1;
         }
-        Grid {
-            sizes: sizes.to_vec(),
-            strides,
-            cells: acc,
-        }
+        Grid { sizes: sizes.to_vec(), strides, cells: acc }
     }
 
     /// The index tuple of an extended cell (`n_i` = Total on dimension `i`).
@@ -65,15 +61,8 @@ impl Grid {
         let idx = self.decode(cell);
         let mut acc = vec![0usize];
         for (i, &n) in self.sizes.iter().enumerate() {
-            let choices: Vec<usize> = if idx[i] == n {
-                (0..n).collect()
-            } else {
-                vec![idx[i]]
-            };
-            acc = acc
-                .iter()
-                .flat_map(|&a| choices.iter().map(move |&c| a * n + c))
-                .collect();
+            let choices: Vec<usize> = if idx[i] == n { (0..n).collect() } else { vec![idx[i]] };
+            acc = acc.iter().flat_map(|&a| choices.iter().map(move |&c| a * n + c)).collect();
         }
         acc
     }
@@ -104,20 +93,12 @@ pub fn protect(grid: &Grid, values: &[u64], forced: &[bool], min_n: u64) -> Vec<
         }
         v
     };
-    let mut residuals: Vec<Vec<i64>> = (0..n)
-        .filter(|&c| suppressed[c])
-        .map(vector)
-        .filter(|v| v.iter().any(|&x| x != 0))
-        .collect();
+    let mut residuals: Vec<Vec<i64>> =
+        (0..n).filter(|&c| suppressed[c]).map(vector).filter(|v| v.iter().any(|&x| x != 0)).collect();
     let mut candidates: Vec<usize> = (0..n).filter(|&c| !suppressed[c]).collect();
     candidates.sort_by_key(|&c| {
         let v = values.get(c).copied().unwrap_or(0);
-        (
-            v != 0,
-            std::cmp::Reverse(grid.totals(c)),
-            std::cmp::Reverse(v),
-            c,
-        )
+        (v != 0, std::cmp::Reverse(grid.totals(c)), std::cmp::Reverse(v), c)
     });
     let mut basis: Vec<(usize, Vec<i64>)> = Vec::new();
     for c in candidates {
@@ -125,9 +106,7 @@ pub fn protect(grid: &Grid, values: &[u64], forced: &[bool], min_n: u64) -> Vec<
             break;
         }
         let mut r = vector(c);
-        let reduced = basis
-            .iter()
-            .all(|(piv, b)| r[*piv] == 0 || eliminate(&mut r, *piv, b));
+        let reduced = basis.iter().all(|(piv, b)| r[*piv] == 0 || eliminate(&mut r, *piv, b));
         if !reduced {
             suppressed[c] = true;
             continue;
@@ -170,10 +149,7 @@ fn eliminate(v: &mut [i64], piv: usize, b: &[i64]) -> bool {
     let (a, f) = (a / g, f / g);
     let mut common = 0i64;
     for (x, &y) in v.iter_mut().zip(b) {
-        let Some(t) = x
-            .checked_mul(a)
-            .and_then(|t| y.checked_mul(f).and_then(|u| t.checked_sub(u)))
-        else {
+        let Some(t) = x.checked_mul(a).and_then(|t| y.checked_mul(f).and_then(|u| t.checked_sub(u))) else {
             return false;
         };
         *x = t;
@@ -191,9 +167,7 @@ fn parallel(p: &[i64], r: &[i64], piv: usize) -> bool {
     if pk == 0 {
         return false;
     }
-    p.iter()
-        .zip(r)
-        .all(|(&x, &y)| x as i128 * rk == y as i128 * pk)
+    p.iter().zip(r).all(|(&x, &y)| x as i128 * rk == y as i128 * pk)
 }
 
 fn gcd(a: i64, b: i64) -> i64 {

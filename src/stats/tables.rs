@@ -32,13 +32,7 @@ pub(crate) struct Aggregates {
 
 /// The base index of a row on the extended grid and the offsets that turn dimension `i` into `Total`.
 #[inline]
-fn cell_of(
-    frame: &Frame,
-    plan: &Plan,
-    grid: &Grid,
-    r: usize,
-    deltas: &mut [usize],
-) -> Option<usize> {
+fn cell_of(frame: &Frame, plan: &Plan, grid: &Grid, r: usize, deltas: &mut [usize]) -> Option<usize> {
     let mut base = 0;
     for (i, &d) in plan.dims.iter().enumerate() {
         let code = frame.dims[d].codes[r];
@@ -96,21 +90,14 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
 /// Students, n and sums of student means per extended cell and measure.
 pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
     let m = plan.measures.len();
-    let mut out = Aggregates {
-        students: vec![0; grid.cells],
-        n: vec![0; grid.cells * m],
-        sum: vec![0.0; grid.cells * m],
-    };
+    let mut out =
+        Aggregates { students: vec![0; grid.cells], n: vec![0; grid.cells * m], sum: vec![0.0; grid.cells * m] };
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut tmp_sum = vec![0f64; grid.cells * m];
     let mut tmp_cnt = vec![0u32; grid.cells * m];
     let mut touched: Vec<usize> = Vec::new();
     let mut deltas = vec![0usize; plan.dims.len()];
-    let columns: Vec<&[f32]> = plan
-        .measures
-        .iter()
-        .map(|&j| frame.measures[j].values.as_slice())
-        .collect();
+    let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
     let mut values = vec![0f32; m];
     for s in 0..frame.students() {
         let tag = s as u32;
@@ -155,19 +142,10 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
 }
 
 /// Matched students, n and sums of per-student changes `to − from` per extended cell and measure.
-pub(crate) fn wave_change(
-    frame: &Frame,
-    plan: &Plan,
-    grid: &Grid,
-    from: u16,
-    to: u16,
-) -> Aggregates {
+pub(crate) fn wave_change(frame: &Frame, plan: &Plan, grid: &Grid, from: u16, to: u16) -> Aggregates {
     let m = plan.measures.len();
-    let mut out = Aggregates {
-        students: vec![0; grid.cells],
-        n: vec![0; grid.cells * m],
-        sum: vec![0.0; grid.cells * m],
-    };
+    let mut out =
+        Aggregates { students: vec![0; grid.cells], n: vec![0; grid.cells * m], sum: vec![0.0; grid.cells * m] };
     let waves = &frame.dims[frame.wave].codes;
     let mut deltas = vec![0usize; plan.dims.len()];
     for s in 0..frame.students() {

@@ -97,6 +97,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app_store = counted_store(settings.mongodb_uri.expose(), &db_name, commands.clone()).await;
     let app = datatracker::build_app_with_store(settings, app_store);
     app.migrate().await.expect("migrations");
+    if app.state.stats().data_path().is_some() {
+        datatracker::App::load_stats_frame(&app.state).await.expect("stats frame");
+    } else {
+        // A small generated frame, so that /ready is ready and statistics can be queried.
+        app.state.stats().install_generated(400, 3, 7).expect("generated frame");
+    }
     let state = app.state.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

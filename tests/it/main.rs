@@ -6,4 +6,5 @@ mod harness;
 mod cli;
 mod foundation;
 mod migrations;
+mod stats;
 mod tracker;

@@ -59,19 +59,11 @@ pub fn cells(table: &StatsTable, value_column: bool) -> Vec<(Vec<String>, Option
 
 /// Indices (into `cells`) of the suppressed cells that can be computed exactly from the published ones.
 pub fn determined(cells: &[(Vec<String>, Option<f64>)]) -> Vec<usize> {
-    let index: HashMap<&[String], usize> = cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.0.as_slice(), i))
-        .collect();
+    let index: HashMap<&[String], usize> = cells.iter().enumerate().map(|(i, c)| (c.0.as_slice(), i)).collect();
     let dims = cells.first().map_or(0, |c| c.0.len());
     let categories: Vec<Vec<&String>> = (0..dims)
         .map(|d| {
-            let mut v: Vec<&String> = cells
-                .iter()
-                .map(|c| &c.0[d])
-                .filter(|l| *l != TOTAL)
-                .collect();
+            let mut v: Vec<&String> = cells.iter().map(|c| &c.0[d]).filter(|l| *l != TOTAL).collect();
             v.sort();
             v.dedup();
             v

@@ -32,26 +32,14 @@ pub fn value(s: &Sample, column: &str, row: usize) -> Option<f64> {
 }
 
 fn passes(s: &Sample, filters: &[Filter], row: usize) -> bool {
-    filters
-        .iter()
-        .all(|f| label(s, &f.column, row).is_some_and(|l| f.values.contains(&l)))
+    filters.iter().all(|f| label(s, &f.column, row).is_some_and(|l| f.values.contains(&l)))
 }
 
 /// Every key of a row with any subset of dimensions replaced by `Total`.
 fn keys(labels: &[String]) -> Vec<Vec<String>> {
     let d = labels.len();
     (0..1usize << d)
-        .map(|mask| {
-            (0..d)
-                .map(|i| {
-                    if mask & (1 << i) != 0 {
-                        TOTAL.to_owned()
-                    } else {
-                        labels[i].clone()
-                    }
-                })
-                .collect()
-        })
+        .map(|mask| (0..d).map(|i| if mask & (1 << i) != 0 { TOTAL.to_owned() } else { labels[i].clone() }).collect())
         .collect()
 }
 
@@ -85,11 +73,7 @@ pub fn means(s: &Sample, dims: &[String], measure: &str, filters: &[Filter]) -> 
         };
         let labels: Vec<String> = dims.iter().filter_map(|d| label(s, d, row)).collect();
         for key in keys(&labels) {
-            let e = cells
-                .entry(key)
-                .or_default()
-                .entry(&s.uid[row])
-                .or_default();
+            let e = cells.entry(key).or_default().entry(&s.uid[row]).or_default();
             e.0 += v;
             e.1 += 1;
         }
@@ -105,14 +89,7 @@ pub fn means(s: &Sample, dims: &[String], measure: &str, filters: &[Filter]) -> 
 }
 
 /// Per cell: (mean change to − from over matched students, n).
-pub fn wave_change(
-    s: &Sample,
-    dims: &[String],
-    measure: &str,
-    from: &str,
-    to: &str,
-    filters: &[Filter],
-) -> MeanCells {
+pub fn wave_change(s: &Sample, dims: &[String], measure: &str, from: &str, to: &str, filters: &[Filter]) -> MeanCells {
     let mut by_student: HashMap<(&str, String), usize> = HashMap::new();
     for row in 0..s.rows() {
         by_student.insert((&s.uid[row], s.wave[row].to_string()), row);
@@ -138,8 +115,5 @@ pub fn wave_change(
             e.1 += 1;
         }
     }
-    cells
-        .into_iter()
-        .map(|(k, (sum, n))| (k, (sum / n as f64, n)))
-        .collect()
+    cells.into_iter().map(|(k, (sum, n))| (k, (sum / n as f64, n))).collect()
 }

@@ -23,30 +23,14 @@ fn assert_reload_keeps_old_frame(broken: &Path) {
     let svc = service();
     let ok = svc.reload_from(&good(dir.path(), "good.csv")).unwrap();
     assert!(ok.rows > 0 && ok.last_error.is_none());
-    let before = svc
-        .frequency(
-            &[],
-            &FrequencyInput {
-                group_by: vec!["school".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let before = svc.frequency(&[], &FrequencyInput { group_by: vec!["school".into()], ..Default::default() }).unwrap();
     let err = svc.reload_from(broken).unwrap_err();
     assert!(matches!(err, StatsError::Load(_)), "{err:?}");
     let status = svc.status();
     assert_eq!(status.rows, ok.rows);
     assert_eq!(status.checksum, ok.checksum);
     assert!(status.last_error.is_some() && status.last_error_at.is_some());
-    let after = svc
-        .frequency(
-            &[],
-            &FrequencyInput {
-                group_by: vec!["school".into()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let after = svc.frequency(&[], &FrequencyInput { group_by: vec!["school".into()], ..Default::default() }).unwrap();
     assert_eq!(before, after);
 }
 
@@ -113,10 +97,7 @@ fn csv_and_parquet_load_to_the_same_tables() {
     let (a, b) = (service(), service());
     let sa = a.reload_from(&good(dir.path(), "s.csv")).unwrap();
     let sb = b.reload_from(&good(dir.path(), "s.parquet")).unwrap();
-    assert_eq!(
-        (sa.rows, sa.students, &sa.waves),
-        (sb.rows, sb.students, &sb.waves)
-    );
+    assert_eq!((sa.rows, sa.students, &sa.waves), (sb.rows, sb.students, &sb.waves));
     assert_ne!(sa.checksum, sb.checksum);
     assert_eq!(a.columns().unwrap(), b.columns().unwrap());
     let f = FrequencyInput {
@@ -125,11 +106,7 @@ fn csv_and_parquet_load_to_the_same_tables() {
         filters: vec![],
     };
     assert_eq!(a.frequency(&[], &f).unwrap(), b.frequency(&[], &f).unwrap());
-    let m = MeansInput {
-        group_by: vec!["wave".into()],
-        value_columns: vec!["phq9_3".into()],
-        filters: vec![],
-    };
+    let m = MeansInput { group_by: vec!["wave".into()], value_columns: vec!["phq9_3".into()], filters: vec![] };
     assert_eq!(a.means(&[], &m).unwrap(), b.means(&[], &m).unwrap());
 }
 

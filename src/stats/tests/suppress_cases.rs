@@ -6,9 +6,7 @@ use crate::stats::TOTAL;
 
 /// Extended-grid values of an inner table (row-major), with all margins summed.
 fn with_margins(grid: &Grid, inner: &[u64]) -> Vec<u64> {
-    (0..grid.cells)
-        .map(|c| grid.inner_of(c).iter().map(|&i| inner[i]).sum())
-        .collect()
+    (0..grid.cells).map(|c| grid.inner_of(c).iter().map(|&i| inner[i]).sum()).collect()
 }
 
 fn audit(grid: &Grid, values: &[u64], suppressed: &[bool]) -> Vec<usize> {
@@ -18,13 +16,7 @@ fn audit(grid: &Grid, values: &[u64], suppressed: &[bool]) -> Vec<usize> {
                 .decode(c)
                 .iter()
                 .zip(&grid.sizes)
-                .map(|(i, n)| {
-                    if i == n {
-                        TOTAL.to_owned()
-                    } else {
-                        i.to_string()
-                    }
-                })
+                .map(|(i, n)| if i == n { TOTAL.to_owned() } else { i.to_string() })
                 .collect();
             (labels, (!suppressed[c]).then_some(values[c] as f64))
         })

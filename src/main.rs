@@ -165,7 +165,7 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
     }));
     let fatal = tokio::select! {
         _ = shutdown_signal() => None,
-        msg = fatal_rx.recv() => msg,
+        Some(msg) = fatal_rx.recv() => Some(msg),
     };
     tracing::info!("shutting down; waiting for in-flight requests");
     let _ = stop_tx.send(());

@@ -52,3 +52,118 @@ fn schema_prints_the_checked_in_contract() {
     let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), file);
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for(url: &str, status: u16) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if let Ok(resp) = reqwest::blocking_get(url) {
+            if resp == status {
+                return true;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+mod reqwest {
+    /// A tiny blocking GET returning the status code (no extra client dependency).
+    pub fn blocking_get(url: &str) -> std::io::Result<u16> {
+        use std::io::{Read, Write};
+        let rest = url.trim_start_matches("http://");
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut s = std::net::TcpStream::connect(host)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+        write!(s, "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
+        let mut buf = String::new();
+        s.read_to_string(&mut buf)?;
+        buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| std::io::Error::other("bad response"))
+    }
+}
+
+fn kill_term(child: &std::process::Child) {
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+}
+
+#[test]
+fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
+    let port = free_port();
+    let db = crate::harness::fresh_db_name();
+    let mut child = datatracker()
+        .arg("serve")
+        .env("DATATRACKER_MONGODB_URI", crate::harness::mongodb_uri())
+        .env("DATATRACKER_DATABASE", &db)
+        .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
+        .env("DATATRACKER_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = wait_for(&format!("http://127.0.0.1:{port}/ready"), 200);
+    let health = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/health")).unwrap();
+    kill_term(&child);
+    let status = child.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut logs).unwrap();
+    assert!(ready, "never ready: {logs}");
+    assert_eq!(health, 200);
+    assert!(status.success(), "exit status {status:?}: {logs}");
+    let json_lines: Vec<serde_json::Value> = logs.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert!(json_lines.iter().any(|l| l["message"] == "migrations up to date"), "{logs}");
+    let request = json_lines
+        .iter()
+        .find(|l| l["message"] == "request finished" && l["span"]["path"] == "/health")
+        .expect("request log line");
+    assert_eq!(request["span"]["status"], 200);
+    assert!(request["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(json_lines.iter().any(|l| l["message"].as_str().is_some_and(|m| m.contains("shutting down"))), "{logs}");
+    assert!(!logs.contains(crate::harness::TEST_SECRET), "the secret key never appears in logs");
+}
+
+#[test]
+fn serve_waits_for_an_unreachable_database_and_is_not_ready() {
+    let port = free_port();
+    let dead = free_port();
+    let mut child = datatracker()
+        .arg("serve")
+        .env(
+            "DATATRACKER_MONGODB_URI",
+            format!("mongodb://127.0.0.1:{dead}/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"),
+        )
+        .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let alive = wait_for(&format!("http://127.0.0.1:{port}/health"), 200);
+    let ready = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/ready")).unwrap_or(0);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    kill_term(&child);
+    child.wait().unwrap();
+    let mut logs = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut logs).unwrap();
+    assert!(alive, "{logs}");
+    assert_eq!(ready, 503);
+    assert!(logs.contains("MongoDB is not reachable; retrying"), "{logs}");
+}
+
+#[test]
+fn sample_data_writes_csv_and_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["csv", "parquet"] {
+        let out = dir.path().join(format!("sample.{ext}"));
+        let status = datatracker()
+            .args(["sample-data", "--students", "50", "--waves", "2", "--seed", "1", "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(std::fs::metadata(&out).unwrap().len() > 100);
+    }
+}

@@ -9,6 +9,7 @@ pub mod model;
 pub mod orders;
 pub mod permissions;
 pub mod principal;
+pub mod tags;
 pub mod tracker;
 pub mod users;
 pub mod validate;

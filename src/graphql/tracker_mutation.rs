@@ -245,4 +245,17 @@ impl TrackerMutation {
     async fn update_me(&self, ctx: &Context<'_>, input: UserFields) -> Result<UserObject, ApiError> {
         Ok(UserObject(tracker(ctx)?.update_me(principal(ctx), input.into()).await?))
     }
+    /// Adds a tag to the standard vocabulary. Needs `DATA_MANAGEMENT`. Returns the tag.
+    async fn add_standard_tag(
+        &self,
+        ctx: &Context<'_>,
+        tag: String,
+        #[graphql(default)] description: String,
+    ) -> Result<String, ApiError> {
+        Ok(tracker(ctx)?.add_standard_tag(principal(ctx), &tag, &description).await?)
+    }
+    /// Removes a tag from the standard vocabulary; `CONFLICT` while entries use it. Needs `DATA_MANAGEMENT`.
+    async fn remove_standard_tag(&self, ctx: &Context<'_>, tag: String) -> Result<String, ApiError> {
+        Ok(tracker(ctx)?.remove_standard_tag(principal(ctx), &tag).await?)
+    }
 }

@@ -71,6 +71,23 @@ fn wait_for(url: &str, status: u16) -> bool {
 }
 
 mod reqwest {
+    /// A tiny blocking JSON POST returning the status code.
+    pub fn blocking_post(url: &str, body: &str) -> std::io::Result<u16> {
+        use std::io::{Read, Write};
+        let rest = url.trim_start_matches("http://");
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let mut s = std::net::TcpStream::connect(host)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+        write!(
+            s,
+            "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut buf = String::new();
+        s.read_to_string(&mut buf)?;
+        buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| std::io::Error::other("bad response"))
+    }
+
     /// A tiny blocking GET returning the status code (no extra client dependency).
     pub fn blocking_get(url: &str) -> std::io::Result<u16> {
         use std::io::{Read, Write};
@@ -106,6 +123,12 @@ fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
         .unwrap();
     let ready = wait_for(&format!("http://127.0.0.1:{port}/ready"), 200);
     let health = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/health")).unwrap();
+    let gql = reqwest::blocking_post(
+        &format!("http://127.0.0.1:{port}/graphql"),
+        r#"{"query": "query WhoAmI { apiVersion }", "operationName": "WhoAmI"}"#,
+    )
+    .unwrap();
+    assert_eq!(gql, 200);
     kill_term(&child);
     let status = child.wait().unwrap();
     let mut logs = String::new();
@@ -122,6 +145,13 @@ fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
     assert_eq!(request["span"]["status"], 200);
     assert!(request["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty()));
     assert!(json_lines.iter().any(|l| l["message"].as_str().is_some_and(|m| m.contains("shutting down"))), "{logs}");
+    let op = json_lines
+        .iter()
+        .find(|l| l["message"] == "request finished" && l["span"]["path"] == "/graphql")
+        .expect("graphql log line");
+    assert_eq!(op["span"]["graphql_operation"], "WhoAmI");
+    assert_eq!(op["span"]["method"], "POST");
+    assert!(op["span"]["latency_ms"].as_f64().is_some());
     assert!(!logs.contains(crate::harness::TEST_SECRET), "the secret key never appears in logs");
 }
 

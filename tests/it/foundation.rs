@@ -210,3 +210,19 @@ async fn checked_in_schema_matches_the_code() {
         "schema.graphql differs from the code's public schema; regenerate it with `cargo run -- schema > schema.graphql` and review the diff"
     );
 }
+
+#[tokio::test]
+async fn large_responses_are_compressed_when_the_client_accepts_gzip() {
+    let app = spawn_app().await;
+    let q = "{ __schema { types { name description fields { name description } } } }";
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("accept-encoding", "gzip")
+        .json(&json!({ "query": q }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+}

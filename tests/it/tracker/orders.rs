@@ -297,3 +297,51 @@ async fn deleting_an_order_deletes_its_datasets_and_their_places_in_collections_
     assert_eq!(r.data()["collection"]["log"]["edges"][1]["node"]["action"], "EDIT");
     assert_eq!(app.log_count(&order).await, 2);
 }
+
+#[tokio::test]
+async fn the_standard_vocabulary_is_edited_by_data_management_only() {
+    let app = spawn_app().await;
+    let dm = app.actor("DM", &[Permission::DataManagement]).await;
+    let o = app.actor("Olga", &[Permission::Orders]).await;
+    let r = app.gql_as(&o, "mutation { addStandardTag(tag: \"Lipidomics\") }", json!({})).await;
+    assert_eq!(r.error_code(), Some("FORBIDDEN"));
+    let r =
+        app.gql_as(&dm, "mutation { addStandardTag(tag: \" Lipidomics \", description: \"Lipids\") }", json!({})).await;
+    assert_eq!(r.data()["addStandardTag"], "Lipidomics");
+    let r = app.gql_as(&dm, "mutation { addStandardTag(tag: \"Lipidomics\") }", json!({})).await;
+    assert_eq!(r.error_code(), Some("CONFLICT"));
+    let r = app
+        .gql_as(&o, "mutation { createOrder(input: {title: \"x\", tagsStandard: [\"Lipidomics\"]}) { id } }", json!({}))
+        .await;
+    let order = r.data()["createOrder"]["id"].as_str().unwrap().to_owned();
+    let r = app.gql_as(&dm, "mutation { removeStandardTag(tag: \"Lipidomics\") }", json!({})).await;
+    assert_eq!(r.error_code(), Some("CONFLICT"), "still used by an order");
+    app.gql_as(
+        &o,
+        "mutation($id: ID!) { updateOrder(id: $id, input: {tagsStandard: []}) { id } }",
+        json!({ "id": order }),
+    )
+    .await
+    .data();
+    let r = app.gql_as(&dm, "mutation { removeStandardTag(tag: \"Lipidomics\") }", json!({})).await;
+    assert_eq!(r.data()["removeStandardTag"], "Lipidomics");
+    let tags = app.gql("{ standardTags }", json!({})).await;
+    assert!(!tags.data()["standardTags"].as_array().unwrap().iter().any(|t| t == "Lipidomics"));
+}
+
+#[tokio::test]
+async fn unknown_permission_names_in_stored_documents_grant_nothing_and_break_nothing() {
+    let app = spawn_app().await;
+    let u = app.actor("Odd", &[Permission::UserSearch]).await;
+    let id = bson::Uuid::from(uuid::Uuid::parse_str(&u.id).unwrap());
+    app.store
+        .db()
+        .collection::<bson::Document>("users")
+        .update_one(bson::doc! { "_id": id }, bson::doc! { "$push": { "permissions": "SUPER_ADMIN" } })
+        .await
+        .unwrap();
+    let r = app.gql_as(&u, "{ me { permissions } }", json!({})).await;
+    assert_eq!(r.data()["me"]["permissions"], json!(["USER_SEARCH"]));
+    let r = app.gql_as(&u, "mutation { createOrder(input: {title: \"x\"}) { id } }", json!({})).await;
+    assert_eq!(r.error_code(), Some("FORBIDDEN"));
+}

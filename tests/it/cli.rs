@@ -102,6 +102,17 @@ mod reqwest {
     }
 }
 
+/// Drains the child's stderr on a thread (a full pipe would block the server's logging) and returns a
+/// handle yielding everything it wrote.
+fn collect_stderr(child: &mut std::process::Child) -> std::thread::JoinHandle<String> {
+    let mut err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        let mut logs = String::new();
+        let _ = std::io::Read::read_to_string(&mut err, &mut logs);
+        logs
+    })
+}
+
 fn kill_term(child: &std::process::Child) {
     Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
 }
@@ -121,6 +132,7 @@ fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let stderr = collect_stderr(&mut child);
     let ready = wait_for(&format!("http://127.0.0.1:{port}/ready"), 200);
     let health = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/health")).unwrap();
     let gql = reqwest::blocking_post(
@@ -131,8 +143,7 @@ fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
     assert_eq!(gql, 200);
     kill_term(&child);
     let status = child.wait().unwrap();
-    let mut logs = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut logs).unwrap();
+    let logs = stderr.join().unwrap();
     assert!(ready, "never ready: {logs}");
     assert_eq!(health, 200);
     assert!(status.success(), "exit status {status:?}: {logs}");
@@ -171,13 +182,13 @@ fn serve_waits_for_an_unreachable_database_and_is_not_ready() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let stderr = collect_stderr(&mut child);
     let alive = wait_for(&format!("http://127.0.0.1:{port}/health"), 200);
     let ready = reqwest::blocking_get(&format!("http://127.0.0.1:{port}/ready")).unwrap_or(0);
     std::thread::sleep(std::time::Duration::from_millis(800));
     kill_term(&child);
     child.wait().unwrap();
-    let mut logs = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut logs).unwrap();
+    let logs = stderr.join().unwrap();
     assert!(alive, "{logs}");
     assert_eq!(ready, 503);
     assert!(logs.contains("MongoDB is not reachable; retrying"), "{logs}");

@@ -48,24 +48,46 @@ fn order_people(orders: &[Order]) -> Vec<UserKey> {
 
 /// Prefetches what a page of datasets selects.
 pub async fn datasets(ctx: &Context<'_>, page: &[Dataset]) -> Result<(), ApiError> {
-    let node = nodes(ctx);
+    datasets_at(ctx, nodes(ctx), page).await
+}
+
+/// Prefetches what one dataset selects (`dataset(id)`).
+pub async fn dataset(ctx: &Context<'_>, ds: &Dataset) -> Result<(), ApiError> {
+    datasets_at(ctx, ctx.look_ahead(), std::slice::from_ref(ds)).await
+}
+
+/// Fetches orders, related datasets and collections concurrently, then the people of the orders.
+async fn datasets_at(ctx: &Context<'_>, node: Lookahead<'_>, page: &[Dataset]) -> Result<(), ApiError> {
     let (t, l) = (tracker(ctx)?, loader(ctx)?);
-    if selects(&node, &["order", "editors", "generators", "authors", "organisation", "log"]) {
+    let want_orders = selects(&node, &["order", "editors", "generators", "authors", "organisation", "log"]);
+    let want_people = selects(&node, &["editors", "generators", "authors", "organisation"]);
+    let orders = async {
+        if !want_orders {
+            return Ok(Vec::new());
+        }
         let keys = unique(page.iter().map(|d| OrderKey(d.order)));
         let found = loaders::fetch_orders(t, &keys).await.map_err(internal)?;
         let orders: Vec<Order> = found.values().cloned().collect();
         l.feed_many(found).await;
-        if selects(&node, &["editors", "generators", "authors", "organisation"]) {
-            users(ctx, order_people(&orders)).await?;
+        Ok::<_, ApiError>(orders)
+    };
+    let related = async {
+        if node.field("related").exists() {
+            let keys = unique(page.iter().map(|d| DatasetsOfOrder(d.order)));
+            l.feed_many(loaders::fetch_datasets_of_orders(t, &keys).await.map_err(internal)?).await;
         }
-    }
-    if node.field("related").exists() {
-        let keys = unique(page.iter().map(|d| DatasetsOfOrder(d.order)));
-        l.feed_many(loaders::fetch_datasets_of_orders(t, &keys).await.map_err(internal)?).await;
-    }
-    if node.field("collections").exists() {
-        let keys = unique(page.iter().map(|d| CollectionsOfDataset(d.id)));
-        l.feed_many(loaders::fetch_collections_of_datasets(t, &keys).await.map_err(internal)?).await;
+        Ok::<_, ApiError>(())
+    };
+    let collections = async {
+        if node.field("collections").exists() {
+            let keys = unique(page.iter().map(|d| CollectionsOfDataset(d.id)));
+            l.feed_many(loaders::fetch_collections_of_datasets(t, &keys).await.map_err(internal)?).await;
+        }
+        Ok::<_, ApiError>(())
+    };
+    let (orders, (), ()) = futures::try_join!(orders, related, collections)?;
+    if want_people {
+        users(ctx, order_people(&orders)).await?;
     }
     Ok(())
 }

@@ -34,6 +34,7 @@ struct Inner {
     store: Store,
     schema: AppSchema,
     tracker: domain::Tracker,
+    auth: auth::AuthState,
     migrated: AtomicBool,
 }
 
@@ -53,6 +54,10 @@ impl AppState {
     /// The tracker service.
     pub fn tracker(&self) -> &domain::Tracker {
         &self.inner.tracker
+    }
+    /// Identity state: token keys, revocations, failure limits, OIDC providers.
+    pub fn auth(&self) -> &auth::AuthState {
+        &self.inner.auth
     }
     /// Whether migrations have been applied (or checked) since start.
     pub fn is_migrated(&self) -> bool {
@@ -94,8 +99,10 @@ pub async fn build_app(settings: Settings) -> Result<App, BuildError> {
 pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
     let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).finish();
-    let state =
-        AppState { inner: Arc::new(Inner { settings, store, schema, tracker, migrated: AtomicBool::new(false) }) };
+    let auth = auth::AuthState::new(&settings, store.clone());
+    let state = AppState {
+        inner: Arc::new(Inner { settings, store, schema, tracker, auth, migrated: AtomicBool::new(false) }),
+    };
     App { router: http::router(state.clone()), state }
 }
 

@@ -5,5 +5,6 @@ mod harness;
 
 mod cli;
 mod foundation;
+mod identity;
 mod migrations;
 mod tracker;

@@ -1,0 +1,1 @@
+//! OIDC tests (pending).

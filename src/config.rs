@@ -98,8 +98,9 @@ pub struct AuthLimitSettings {
 pub struct OidcProviderSettings {
     /// The name used in URLs and auth ids (`elixir` in `/login/oidc/elixir/login` and `{sub}::elixir`).
     pub name: String,
-    /// Issuer URL (`DATATRACKER_OIDC_<NAME>_ISSUER`); https, or http on a loopback host.
-    pub issuer: Url,
+    /// Issuer URL exactly as the provider names itself (`DATATRACKER_OIDC_<NAME>_ISSUER`); https, or http on
+    /// a loopback host.
+    pub issuer: String,
     /// Client id (`DATATRACKER_OIDC_<NAME>_CLIENT_ID`).
     pub client_id: String,
     /// Client secret (`DATATRACKER_OIDC_<NAME>_CLIENT_SECRET`).
@@ -398,12 +399,12 @@ fn oidc_providers(src: &Source) -> Result<Vec<OidcProviderSettings>, ConfigError
                 .ok_or_else(|| missing(&var(field), "required for every provider in DATATRACKER_OIDC_PROVIDERS"))
         };
         let raw_issuer = required("ISSUER")?;
-        let issuer = Url::parse(&raw_issuer).map_err(|e| ConfigError {
+        let parsed = Url::parse(&raw_issuer).map_err(|e| ConfigError {
             variable: var("ISSUER"),
             problem: format!("`{raw_issuer}` is not a URL ({e})"),
         })?;
-        let loopback = matches!(issuer.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        if !(issuer.scheme() == "https" || (issuer.scheme() == "http" && loopback)) {
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if !(parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)) {
             return Err(ConfigError {
                 variable: var("ISSUER"),
                 problem: "must be an https:// URL (plain http only on a loopback host, for tests)".into(),
@@ -422,7 +423,7 @@ fn oidc_providers(src: &Source) -> Result<Vec<OidcProviderSettings>, ConfigError
             client_secret: Secret::new(required("CLIENT_SECRET")?),
             display_name: src.get(&var("DISPLAY_NAME")).map(|v| v.trim().to_owned()).unwrap_or_else(|| name.clone()),
             scopes,
-            issuer,
+            issuer: raw_issuer,
             name,
         });
     }

@@ -167,7 +167,7 @@ impl Providers {
                 return Ok(c.metadata.clone());
             }
         }
-        let issuer = IssuerUrl::new(p.settings.issuer.as_str().to_owned())
+        let issuer = IssuerUrl::new(p.settings.issuer.clone())
             .map_err(|e| LoginError::upstream(format!("bad issuer URL: {e}")))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, self.http()?)
             .await

@@ -4,6 +4,7 @@
 //! or a permission change takes effect on the user's next request whatever credential they hold.
 
 pub mod apikey;
+pub mod bootstrap;
 pub mod cookies;
 pub mod oidc;
 pub mod ratelimit;

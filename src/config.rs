@@ -82,6 +82,35 @@ pub struct SessionSettings {
     pub lifetime: Duration,
 }
 
+/// Limits on failed authentication attempts (API keys, key logins).
+#[derive(Debug, Clone)]
+pub struct AuthLimitSettings {
+    /// Failures allowed per user and per client address within the window (`DATATRACKER_AUTH_MAX_FAILURES`,
+    /// default 10).
+    pub max_failures: u32,
+    /// The window, and how long a blocked user or address waits (`DATATRACKER_AUTH_FAILURE_WINDOW_SECS`,
+    /// default 300).
+    pub window: Duration,
+}
+
+/// One OpenID Connect provider, configured by name.
+#[derive(Debug, Clone)]
+pub struct OidcProviderSettings {
+    /// The name used in URLs and auth ids (`elixir` in `/login/oidc/elixir/login` and `{sub}::elixir`).
+    pub name: String,
+    /// Issuer URL exactly as the provider names itself (`DATATRACKER_OIDC_<NAME>_ISSUER`); https, or http on
+    /// a loopback host.
+    pub issuer: String,
+    /// Client id (`DATATRACKER_OIDC_<NAME>_CLIENT_ID`).
+    pub client_id: String,
+    /// Client secret (`DATATRACKER_OIDC_<NAME>_CLIENT_SECRET`).
+    pub client_secret: Secret,
+    /// Scopes asked for besides `openid` (`DATATRACKER_OIDC_<NAME>_SCOPES`, default `email profile`).
+    pub scopes: Vec<String>,
+    /// Name shown on the login page (`DATATRACKER_OIDC_<NAME>_DISPLAY_NAME`, default the name).
+    pub display_name: String,
+}
+
 /// Statistics settings.
 #[derive(Debug, Clone)]
 pub struct StatsFileSettings {
@@ -114,6 +143,10 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     /// Statistics settings.
     pub stats: StatsFileSettings,
+    /// Limits on failed authentication attempts.
+    pub auth_limits: AuthLimitSettings,
+    /// OpenID Connect providers (`DATATRACKER_OIDC_PROVIDERS`, comma-separated names; default none).
+    pub oidc_providers: Vec<OidcProviderSettings>,
     /// Log format (`DATATRACKER_LOG_FORMAT`: `text` or `json`, default text).
     pub log_format: LogFormat,
     /// Local mode (`DATATRACKER_LOCAL`): embedded defaults, first-run administrator. Never in production.
@@ -325,6 +358,13 @@ impl Settings {
         if min_n < 2 {
             return Err(ConfigError { variable: "DATATRACKER_MIN_N".into(), problem: "must be at least 2".into() });
         }
+        let max_failures = src.parse("DATATRACKER_AUTH_MAX_FAILURES", 10u32, "a whole number")?;
+        let failure_window = src.parse("DATATRACKER_AUTH_FAILURE_WINDOW_SECS", 300u64, "a number of seconds")?;
+        let auth_limits = AuthLimitSettings {
+            max_failures: positive("DATATRACKER_AUTH_MAX_FAILURES", u64::from(max_failures))? as u32,
+            window: Duration::from_secs(positive("DATATRACKER_AUTH_FAILURE_WINDOW_SECS", failure_window)?),
+        };
+        let oidc_providers = oidc_providers(src)?;
         Ok(Self {
             mongodb_uri: Secret::new(mongodb_uri),
             database,
@@ -352,11 +392,64 @@ impl Settings {
                 dimensions: column_list(src, "DATATRACKER_STATS_DIMENSIONS")?,
                 measures: column_list(src, "DATATRACKER_STATS_MEASURES")?,
             },
+            auth_limits,
+            oidc_providers,
             log_format,
             local_mode,
             auto_migrate: src.flag("DATATRACKER_AUTO_MIGRATE", true)?,
         })
     }
+}
+
+fn oidc_providers(src: &Source) -> Result<Vec<OidcProviderSettings>, ConfigError> {
+    let names: Vec<String> = src
+        .get("DATATRACKER_OIDC_PROVIDERS")
+        .map(|v| v.split(',').map(|n| n.trim().to_ascii_lowercase()).filter(|n| !n.is_empty()).collect())
+        .unwrap_or_default();
+    let mut out: Vec<OidcProviderSettings> = Vec::new();
+    for name in names {
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || out.iter().any(|p| p.name == name) {
+            return Err(ConfigError {
+                variable: "DATATRACKER_OIDC_PROVIDERS".into(),
+                problem: format!("`{name}` is not a unique name of letters, digits and `_`"),
+            });
+        }
+        let var = |field: &str| format!("DATATRACKER_OIDC_{}_{field}", name.to_ascii_uppercase());
+        let required = |field: &str| {
+            src.get(&var(field))
+                .map(|v| v.trim().to_owned())
+                .ok_or_else(|| missing(&var(field), "required for every provider in DATATRACKER_OIDC_PROVIDERS"))
+        };
+        let raw_issuer = required("ISSUER")?;
+        let parsed = Url::parse(&raw_issuer).map_err(|e| ConfigError {
+            variable: var("ISSUER"),
+            problem: format!("`{raw_issuer}` is not a URL ({e})"),
+        })?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if !(parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)) {
+            return Err(ConfigError {
+                variable: var("ISSUER"),
+                problem: "must be an https:// URL (plain http only on a loopback host, for tests)".into(),
+            });
+        }
+        let scopes = src
+            .get(&var("SCOPES"))
+            .unwrap_or("email profile")
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "openid")
+            .map(str::to_owned)
+            .collect();
+        out.push(OidcProviderSettings {
+            client_id: required("CLIENT_ID")?,
+            client_secret: Secret::new(required("CLIENT_SECRET")?),
+            display_name: src.get(&var("DISPLAY_NAME")).map(|v| v.trim().to_owned()).unwrap_or_else(|| name.clone()),
+            scopes,
+            issuer: raw_issuer,
+            name,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -401,6 +494,37 @@ mod tests {
         let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
         assert_eq!(err.variable, "DATATRACKER_SECRET_KEY");
         assert!(!err.to_string().contains("short"), "the secret must not be echoed");
+    }
+
+    #[test]
+    fn oidc_providers_are_read_by_name() {
+        let mut pairs = base();
+        pairs.extend([
+            ("DATATRACKER_OIDC_PROVIDERS", "elixir"),
+            ("DATATRACKER_OIDC_ELIXIR_ISSUER", "https://login.elixir-czech.org/oidc/"),
+            ("DATATRACKER_OIDC_ELIXIR_CLIENT_ID", "client"),
+            ("DATATRACKER_OIDC_ELIXIR_CLIENT_SECRET", "very-secret-value"),
+            ("DATATRACKER_OIDC_ELIXIR_DISPLAY_NAME", "Elixir AAI"),
+        ]);
+        let s = Settings::from_source(&Source::from_pairs(pairs.clone())).unwrap();
+        assert_eq!(s.oidc_providers[0].name, "elixir");
+        assert_eq!(s.oidc_providers[0].scopes, ["email", "profile"]);
+        assert!(!format!("{s:?}").contains("very-secret-value"));
+        pairs.push(("DATATRACKER_OIDC_ELIXIR_ISSUER", "http://login.example.org/"));
+        let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_OIDC_ELIXIR_ISSUER");
+    }
+
+    #[test]
+    fn an_oidc_provider_without_a_secret_names_the_variable() {
+        let mut pairs = base();
+        pairs.extend([
+            ("DATATRACKER_OIDC_PROVIDERS", "other"),
+            ("DATATRACKER_OIDC_OTHER_ISSUER", "https://id.example.org"),
+            ("DATATRACKER_OIDC_OTHER_CLIENT_ID", "client"),
+        ]);
+        let err = Settings::from_source(&Source::from_pairs(pairs)).unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_OIDC_OTHER_CLIENT_SECRET");
     }
 
     #[test]

@@ -36,6 +36,7 @@ struct Inner {
     schema: AppSchema,
     tracker: domain::Tracker,
     stats: Arc<stats::StatsService>,
+    auth: auth::AuthState,
     migrated: AtomicBool,
 }
 
@@ -55,6 +56,10 @@ impl AppState {
     /// The tracker service.
     pub fn tracker(&self) -> &domain::Tracker {
         &self.inner.tracker
+    }
+    /// Identity state: token keys, revocations, failure limits, OIDC providers.
+    pub fn auth(&self) -> &auth::AuthState {
+        &self.inner.auth
     }
     /// Whether migrations have been applied (or checked) since start.
     pub fn is_migrated(&self) -> bool {
@@ -101,8 +106,9 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
     let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
     let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).data(stats.clone()).finish();
+    let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
-        inner: Arc::new(Inner { settings, store, schema, tracker, stats, migrated: AtomicBool::new(false) }),
+        inner: Arc::new(Inner { settings, store, schema, tracker, stats, auth, migrated: AtomicBool::new(false) }),
     };
     App { router: http::router(state.clone()), state }
 }

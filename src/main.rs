@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+mod cli;
+
 use datatracker::config::{Settings, Source};
 use datatracker::store::migrations::{self, MigrationState};
 use datatracker::store::Store;
@@ -52,10 +54,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Manage users (the first administrator, API keys); acts as `system` in the logs.
+    Users(cli::UsersArgs),
 }
 
-fn load_settings(cli: &Cli) -> Result<Settings, ExitCode> {
-    let source = Source::from_env(cli.config.as_deref()).map_err(|e| {
+fn load_settings(config: Option<&std::path::Path>) -> Result<Settings, ExitCode> {
+    let source = Source::from_env(config).map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(2)
     })?;
@@ -75,6 +79,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), ExitCode> {
+    let config = cli.config.as_deref();
     match cli.command {
         Command::Schema => {
             print!("{}", datatracker::graphql::public_sdl());
@@ -90,7 +95,7 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             Ok(())
         }
         Command::Migrate { status } => {
-            let settings = load_settings(&cli)?;
+            let settings = load_settings(config)?;
             datatracker::telemetry::init(settings.log_format);
             let store = Store::connect(settings.mongodb_uri.expose(), &settings.database).await.map_err(fail)?;
             store.wait_until_reachable(Duration::from_secs(30)).await.map_err(fail)?;
@@ -112,8 +117,18 @@ async fn run(cli: Cli) -> Result<(), ExitCode> {
             }
             Ok(())
         }
+        Command::Users(args) => {
+            let settings = load_settings(config)?;
+            let migrate = settings.auto_migrate;
+            let app = datatracker::build_app(settings).await.map_err(fail)?;
+            app.state.store().wait_until_reachable(Duration::from_secs(30)).await.map_err(fail)?;
+            if migrate {
+                app.migrate().await.map_err(fail)?;
+            }
+            cli::run(app.state.tracker(), args).await.map_err(fail)
+        }
         Command::Serve { no_migrate } => {
-            let settings = load_settings(&cli)?;
+            let settings = load_settings(config)?;
             datatracker::telemetry::init(settings.log_format);
             serve(settings, !no_migrate).await
         }
@@ -133,6 +148,7 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
     if settings.stats.data_path.is_none() {
         tracing::warn!("DATATRACKER_DATA_PATH is not set: serving a generated sample frame");
     }
+    let local_mode = settings.local_mode;
     let app = datatracker::build_app(settings).await.map_err(fail)?;
     let listener =
         tokio::net::TcpListener::bind(bind).await.map_err(|e| fail(format!("cannot listen on {bind}: {e}")))?;
@@ -150,6 +166,16 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
                     let _ = fatal_tx.send(format!("migration failed: {e}")).await;
                     return;
                 }
+            }
+        }
+        if local_mode {
+            match datatracker::auth::bootstrap::ensure_local_admin(state.tracker()).await {
+                Ok(Some((_, key))) => {
+                    let graphiql = format!("{}graphql", state.settings().http.base_url);
+                    eprintln!("{}", datatracker::auth::bootstrap::first_run_banner(&key, &graphiql));
+                }
+                Ok(None) => tracing::info!("local administrator exists"),
+                Err(e) => tracing::error!(error = %e, "cannot create the local administrator"),
             }
         }
         state.set_migrated();

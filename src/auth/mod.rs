@@ -1,6 +1,16 @@
-//! Who is calling: principals, API keys, sessions, CSRF and permission checks.
+//! Who is calling: API keys, sessions (cookie or bearer), CSRF, rate limits on failures, OIDC login.
+//!
+//! Every request is resolved here into a [`Principal`]. The user is loaded on every request, so a deletion
+//! or a permission change takes effect on the user's next request whatever credential they hold.
 
 pub mod apikey;
+pub mod bootstrap;
+pub mod cookies;
+pub mod oidc;
+pub mod ratelimit;
+pub mod session;
+
+use std::net::IpAddr;
 
 use http::HeaderMap;
 
@@ -10,6 +20,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::AppState;
 
 pub use crate::domain::principal::{Principal, Viewer};
+use session::CurrentSession;
 
 /// Header naming the user for API-key authentication (a user id or any of the user's auth ids).
 pub const API_USER_HEADER: &str = "x-api-user";
@@ -25,6 +36,40 @@ pub enum RequestKind {
     Post,
 }
 
+/// Identity state shared by all requests: token keys, the session denylist, failure limits, OIDC providers.
+#[derive(Debug)]
+pub struct AuthState {
+    /// Keys for session and login-state tokens.
+    pub keys: session::TokenKeys,
+    /// Revoked sessions.
+    pub revocations: session::Revocations,
+    /// Failed-attempt limits.
+    pub limiter: ratelimit::RateLimiter,
+    /// Configured OIDC providers.
+    pub oidc: oidc::Providers,
+}
+
+impl AuthState {
+    /// The identity state for `settings`, persisting revocations in `store`.
+    pub fn new(settings: &crate::config::Settings, store: crate::store::Store) -> Self {
+        Self {
+            keys: session::TokenKeys::new(&settings.session.secret_key, settings.session.lifetime),
+            revocations: session::Revocations::new(store),
+            limiter: ratelimit::RateLimiter::new(settings.auth_limits.max_failures, settings.auth_limits.window),
+            oidc: oidc::Providers::new(&settings.oidc_providers),
+        }
+    }
+}
+
+/// The outcome of authentication.
+#[derive(Debug, Clone, Default)]
+pub struct Authenticated {
+    /// Who is calling.
+    pub principal: Principal,
+    /// The session used, when a session token authenticated the request.
+    pub session: Option<CurrentSession>,
+}
+
 /// The principal for a stored user.
 pub fn principal_for(user: &User) -> Principal {
     Principal::User(Viewer {
@@ -38,22 +83,76 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Resolves the principal of a request from its headers.
+/// The bearer token of the request, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = header(headers, http::header::AUTHORIZATION.as_str())?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// Resolves the principal of a request. `state_changing` requests (mutations, logout) authenticated by the
+/// session cookie must carry the CSRF header; API keys and bearer tokens need none.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-    _kind: RequestKind,
-    _is_mutation: bool,
-) -> Result<Principal, ApiError> {
+    client: Option<IpAddr>,
+    state_changing: bool,
+) -> Result<Authenticated, ApiError> {
     match (header(headers, API_USER_HEADER), header(headers, API_KEY_HEADER)) {
-        (Some(user), Some(key)) => api_key_principal(state, user, key).await,
-        (None, None) => Ok(Principal::Anonymous),
-        _ => Err(ApiError::new(ErrorCode::Unauthenticated, "send both X-API-User and X-API-Key")),
+        (Some(user), Some(key)) => {
+            let principal = api_key_principal(state, user, key, client).await?.1;
+            return Ok(Authenticated { principal, session: None });
+        }
+        (None, None) => {}
+        _ => return Err(ApiError::new(ErrorCode::Unauthenticated, "send both X-API-User and X-API-Key")),
     }
+    let (token, from_cookie) = match bearer(headers) {
+        Some(t) => (t.to_owned(), false),
+        None => match cookies::get(headers, session::SESSION_COOKIE) {
+            Some(t) => (t, true),
+            None => return Ok(Authenticated::default()),
+        },
+    };
+    if from_cookie && state_changing && !cookies::csrf_ok(headers) {
+        return Err(ApiError::new(ErrorCode::Forbidden, "missing or wrong X-CSRFToken header"));
+    }
+    let (user, claims) = session_user(state, &token).await?;
+    Ok(Authenticated { principal: principal_for(&user), session: Some(CurrentSession { claims, from_cookie }) })
 }
 
-/// Checks an API key. A wrong key, an unknown user and a user without a key fail alike.
-pub async fn api_key_principal(state: &AppState, user_ref: &str, key: &str) -> Result<Principal, ApiError> {
+/// The user of a valid, unrevoked session token.
+pub async fn session_user(state: &AppState, token: &str) -> Result<(User, session::SessionClaims), ApiError> {
+    let expired = || ApiError::new(ErrorCode::Unauthenticated, "the session is invalid or expired; log in again");
+    let auth = state.auth();
+    let claims = auth.keys.verify_session(token).ok_or_else(expired)?;
+    if auth.revocations.is_revoked(&claims.jti).await.map_err(|e| ApiError::internal(&e))? {
+        return Err(expired());
+    }
+    let id = uuid::Uuid::parse_str(&claims.sub).map_err(|_| expired())?;
+    let user = state.tracker().user_by_id(id.into()).await?.ok_or_else(expired)?;
+    Ok((user, claims))
+}
+
+/// Checks an API key, subject to the failure limits per user reference and per client address. A wrong key,
+/// an unknown user and a user without a key fail alike.
+pub async fn api_key_principal(
+    state: &AppState,
+    user_ref: &str,
+    key: &str,
+    client: Option<IpAddr>,
+) -> Result<(User, Principal), ApiError> {
+    let limiter = &state.auth().limiter;
+    let mut keys = vec![format!("user:{}", user_ref.to_lowercase())];
+    if let Some(ip) = client {
+        keys.push(format!("addr:{ip}"));
+    }
+    if let Some(secs) = limiter.blocked(&keys) {
+        tracing::warn!("authentication blocked after repeated failures");
+        return Err(ApiError {
+            retry_after: Some(secs),
+            ..ApiError::new(ErrorCode::RateLimited, "too many failed attempts; retry later")
+        });
+    }
     let tracker = state.tracker();
     let user = match uuid::Uuid::parse_str(user_ref) {
         Ok(id) => tracker.user_by_id(id.into()).await?,
@@ -62,8 +161,12 @@ pub async fn api_key_principal(state: &AppState, user_ref: &str, key: &str) -> R
     let stored = user.as_ref().and_then(|u| u.api_key.clone());
     let matches = apikey::verify(key, stored.as_ref().unwrap_or(&apikey::dummy_hash()));
     match user {
-        Some(u) if matches && stored.is_some() => Ok(principal_for(&u)),
+        Some(u) if matches && stored.is_some() => {
+            let p = principal_for(&u);
+            Ok((u, p))
+        }
         _ => {
+            limiter.record_failure(&keys);
             tracing::info!("API key authentication failed");
             Err(ApiError::new(ErrorCode::Unauthenticated, "invalid API credentials"))
         }

@@ -4,6 +4,7 @@ pub mod apikeys;
 pub mod collections;
 pub mod datasets;
 pub mod error;
+pub mod logins;
 pub mod logs;
 pub mod model;
 pub mod orders;

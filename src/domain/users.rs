@@ -329,3 +329,13 @@ fn apply_user_input(user: &mut User, input: UserInput) -> Result<(), DomainError
     }
     Ok(())
 }
+
+impl Tracker {
+    /// Every user, oldest first (the operator CLI; needs `USER_MANAGEMENT` or the system).
+    pub async fn all_users(&self, p: &Principal) -> Result<Vec<User>, DomainError> {
+        if !matches!(p, Principal::System) && !p.has(Permission::UserManagement) {
+            return Err(DomainError::Forbidden);
+        }
+        Ok(self.users.page(doc! {}, None, i64::MAX).await?)
+    }
+}

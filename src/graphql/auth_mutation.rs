@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, SimpleObject, ID};
 
-use super::context::{principal, tracker};
+use super::context::{principal, tracker, Sessions};
 use crate::auth::apikey;
 use crate::error::ApiError;
 
@@ -29,5 +29,25 @@ impl AuthMutation {
         let (user, key) =
             tracker(ctx)?.generate_api_key(principal(ctx), user_id.as_ref().map(|i| i.as_str()), key, hash).await?;
         Ok(ApiKeyPayload { user_id: ID(user.id.to_string()), api_key: key })
+    }
+
+    /// Ends the caller's session: the session token is revoked at once and the session cookie cleared. True
+    /// when a session was revoked; false for API-key or anonymous callers (an API key stays valid until it
+    /// is regenerated). Anyone may call it.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        let Some(sessions) = ctx.data_opt::<Sessions>() else {
+            return Ok(false);
+        };
+        for cookie in &sessions.clear_cookies {
+            ctx.append_http_header(http::header::SET_COOKIE, cookie.as_str());
+        }
+        match &sessions.current {
+            Some(current) => {
+                sessions.revocations.revoke(&current.claims).await.map_err(|e| ApiError::internal(&e))?;
+                tracing::info!(user = %current.claims.sub, "session revoked (logout)");
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }

@@ -28,3 +28,14 @@ pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<TrackerLoader, Has
         .map(|l| l.as_ref())
         .ok_or_else(|| ApiError::internal(&"loader missing from request data"))
 }
+
+/// The request's session, what revokes it and the `Set-Cookie` values that clear it (for `logout`).
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    /// The session that authenticated the request, if any.
+    pub current: Option<crate::auth::session::CurrentSession>,
+    /// The denylist.
+    pub revocations: crate::auth::session::Revocations,
+    /// `Set-Cookie` values deleting the session cookies.
+    pub clear_cookies: Vec<String>,
+}

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
+use super::ClientAddr;
 use crate::auth::{self, RequestKind};
 use crate::error::{ApiError, ErrorCode};
 use crate::AppState;
@@ -18,7 +19,12 @@ use crate::AppState;
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 /// `POST /graphql`.
-pub async fn post_handler(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post_handler(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -47,7 +53,7 @@ pub async fn post_handler(State(state): State<AppState>, headers: HeaderMap, bod
             )
         }
     };
-    execute(state, headers, request, RequestKind::Post).await
+    execute(state, headers, client, request, RequestKind::Post).await
 }
 
 /// Query-string parameters of `GET /graphql`.
@@ -62,6 +68,7 @@ pub struct GetParams {
 /// `GET /graphql`.
 pub async fn get_handler(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> Response {
@@ -89,10 +96,16 @@ pub async fn get_handler(
             Err(_) => return request_error(ErrorCode::BadUserInput, "`variables` is not valid JSON"),
         }
     }
-    execute(state, headers, request, RequestKind::Get).await
+    execute(state, headers, client, request, RequestKind::Get).await
 }
 
-async fn execute(state: AppState, headers: HeaderMap, request: async_graphql::Request, kind: RequestKind) -> Response {
+async fn execute(
+    state: AppState,
+    headers: HeaderMap,
+    client: Option<std::net::IpAddr>,
+    request: async_graphql::Request,
+    kind: RequestKind,
+) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let op = operation_kind(&request.query, request.operation_name.as_deref());
     if let Some(name) = request.operation_name.as_deref() {
@@ -105,12 +118,17 @@ async fn execute(state: AppState, headers: HeaderMap, request: async_graphql::Re
         resp.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    let principal = match auth::authenticate(&state, &headers, kind, is_mutation).await {
-        Ok(p) => p,
+    let authenticated = match auth::authenticate(&state, &headers, client, is_mutation).await {
+        Ok(a) => a,
         Err(err) => return err.into_response(),
     };
     let loader = crate::graphql::loaders::request_loader(state.tracker().clone());
-    let response = state.schema().execute(request.data(principal).data(loader)).await;
+    let sessions = crate::graphql::context::Sessions {
+        current: authenticated.session,
+        revocations: state.auth().revocations.clone(),
+        clear_cookies: super::login::clear_session_cookies(&state),
+    };
+    let response = state.schema().execute(request.data(authenticated.principal).data(loader).data(sessions)).await;
     graphql_response(response, &accept)
 }
 
@@ -149,6 +167,11 @@ fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Resp
     }
     let mut resp = (status, axum::Json(body)).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    for (name, value) in response.http_headers.iter() {
+        if name == header::SET_COOKIE {
+            resp.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     resp
 }
 

@@ -2,11 +2,13 @@
 
 mod graphql;
 mod health;
+pub mod login;
+mod oidc;
 
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath};
-use axum::routing::get;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath};
+use axum::routing::{get, post};
 use axum::Router;
 use http::{HeaderName, HeaderValue, Method, Request, Response};
 use tower::ServiceBuilder;
@@ -33,6 +35,12 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/login/apikey", post(login::login_apikey))
+        .route("/logout", post(login::logout))
+        .route("/login/providers", get(oidc::providers))
+        .route("/login/oidc/{provider}/login", get(oidc::start))
+        .route("/login/oidc/{provider}/authorize", get(oidc::callback))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), login::csrf_cookie))
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
@@ -52,6 +60,17 @@ pub fn router(state: AppState) -> Router {
                 .layer(cors),
         )
         .with_state(state)
+}
+
+/// The client's address (the TCP peer; proxies are not trusted), when the server records it.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
+    }
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {

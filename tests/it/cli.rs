@@ -16,7 +16,7 @@ fn datatracker() -> Command {
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["serve", "migrate", "schema"] {
+    for sub in ["serve", "migrate", "schema", "users"] {
         let out = datatracker().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success(), "{sub} --help failed");
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{sub}");

@@ -91,8 +91,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with extra settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_app_on(listener, extra).await
+}
+
+/// Starts the app on `listener` (its base URL is the listener's address unless `extra` sets one).
+pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[(&str, &str)]) -> TestApp {
     let db_name = fresh_db_name();
-    let settings = test_settings(&db_name, extra);
+    let base_url = format!("http://{}/", listener.local_addr().unwrap());
+    let mut extra: Vec<(&str, &str)> = extra.to_vec();
+    if !extra.iter().any(|(k, _)| *k == "DATATRACKER_BASE_URL") {
+        extra.insert(0, ("DATATRACKER_BASE_URL", base_url.as_str()));
+    }
+    let settings = test_settings(&db_name, &extra);
     let commands = Arc::new(AtomicUsize::new(0));
     let app_store = counted_store(settings.mongodb_uri.expose(), &db_name, commands.clone()).await;
     let app = datatracker::build_app_with_store(settings, app_store);
@@ -104,7 +115,6 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         app.state.stats().install_generated(400, 3, 7).expect("generated frame");
     }
     let state = app.state.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.serve(listener, async move {

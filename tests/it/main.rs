@@ -5,6 +5,7 @@ mod harness;
 
 mod cli;
 mod foundation;
+mod identity;
 mod migrations;
 mod stats;
 mod tracker;

@@ -79,6 +79,12 @@ fn check_frequency(
             assert!(v.is_none(), "primary {labels:?} published in {input:?}");
         }
     }
+    let truth = |l: &[String]| expected.get(l).copied().unwrap_or(0) as f64;
+    let weak = checker::weak_relations(&cells, &truth, min_n);
+    assert!(
+        weak.is_empty(),
+        "suppressed sums below min_n at {weak:?} in {input:?}"
+    );
     let open = checker::determined(&cells);
     assert!(
         open.is_empty(),

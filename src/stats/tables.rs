@@ -53,6 +53,20 @@ fn cell_of(
     Some(base)
 }
 
+/// Writes into `out` every extended cell containing the inner cell `base` (`out[mask]` replaces the
+/// dimensions in `mask` by `Total`).
+#[inline]
+fn ext_cells(base: usize, deltas: &[usize], out: &mut Vec<usize>) {
+    out.clear();
+    out.push(base);
+    for &delta in deltas {
+        for k in 0..out.len() {
+            let e = out[k] + delta;
+            out.push(e);
+        }
+    }
+}
+
 /// Calls `f` for every extended cell that contains the inner cell `base`.
 #[inline]
 fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usize)) {
@@ -73,8 +87,10 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
     let mut counts = vec![0u64; grid.cells];
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut deltas = vec![0usize; plan.dims.len()];
+    let mut exts = Vec::with_capacity(1 << plan.dims.len());
     for s in 0..frame.students() {
         let tag = s as u32;
+        let mut previous = usize::MAX;
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
                 continue;
@@ -82,40 +98,72 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
             let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
                 continue;
             };
-            for_each_ext(base, &deltas, |e| {
+            if base == previous {
+                continue; // same inner cell as this student's previous row: nothing new
+            }
+            previous = base;
+            ext_cells(base, &deltas, &mut exts);
+            for &e in &exts {
                 if stamp[e] != tag {
                     stamp[e] = tag;
                     counts[e] += 1;
                 }
-            });
+            }
         }
     }
     counts
 }
 
+/// One student's rows gathered per inner cell.
+#[derive(Default)]
+struct StudentCells {
+    base: Vec<usize>,
+    deltas: Vec<usize>,
+    sum: Vec<f64>,
+    cnt: Vec<u32>,
+}
+
+impl StudentCells {
+    fn clear(&mut self) {
+        self.base.clear();
+        self.deltas.clear();
+        self.sum.clear();
+        self.cnt.clear();
+    }
+}
+
 /// Students, n and sums of student means per extended cell and measure.
+///
+/// Per student, rows are first gathered per inner cell; each extended cell then receives the student's mean
+/// over his rows in it. Extended cells that keep `wave` get at most one of the student's inner cells (one
+/// row per wave), so they are filled directly; the others are merged per student with a stamp.
 pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
     let m = plan.measures.len();
+    let d = plan.dims.len();
     let mut out = Aggregates {
         students: vec![0; grid.cells],
         n: vec![0; grid.cells * m],
         sum: vec![0.0; grid.cells * m],
     };
+    let wave_pos = plan.dims.iter().position(|&x| x == frame.wave);
+    let direct: Vec<bool> = (0..1usize << d)
+        .map(|mask| wave_pos.is_some_and(|p| mask & (1 << p) == 0))
+        .collect();
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut tmp_sum = vec![0f64; grid.cells * m];
     let mut tmp_cnt = vec![0u32; grid.cells * m];
     let mut touched: Vec<usize> = Vec::new();
-    let mut deltas = vec![0usize; plan.dims.len()];
+    let mut deltas = vec![0usize; d];
+    let mut exts = Vec::with_capacity(1 << d);
     let columns: Vec<&[f32]> = plan
         .measures
         .iter()
         .map(|&j| frame.measures[j].values.as_slice())
         .collect();
-    let mut values = vec![0f64; m];
-    let mut valid = vec![0u32; m];
+    let mut cells = StudentCells::default();
     for s in 0..frame.students() {
         let tag = s as u32;
-        touched.clear();
+        cells.clear();
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
                 continue;
@@ -123,23 +171,52 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
             let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
                 continue;
             };
-            for ((v, ok), col) in values.iter_mut().zip(valid.iter_mut()).zip(&columns) {
-                let x = col[r];
-                let present = !x.is_nan();
-                *v = if present { x as f64 } else { 0.0 };
-                *ok = u32::from(present);
-            }
-            for_each_ext(base, &deltas, |e| {
-                if stamp[e] != tag {
-                    stamp[e] = tag;
-                    touched.push(e);
+            let k = match cells.base.iter().position(|&b| b == base) {
+                Some(k) => k,
+                None => {
+                    cells.base.push(base);
+                    cells.deltas.extend_from_slice(&deltas);
+                    cells.sum.resize(cells.sum.len() + m, 0.0);
+                    cells.cnt.resize(cells.cnt.len() + m, 0);
+                    cells.base.len() - 1
                 }
-                // Branch-free so the compiler can vectorise over the measures.
-                let sums = &mut tmp_sum[e * m..(e + 1) * m];
-                sums.iter_mut().zip(&values).for_each(|(s, v)| *s += v);
-                let counts = &mut tmp_cnt[e * m..(e + 1) * m];
-                counts.iter_mut().zip(&valid).for_each(|(c, v)| *c += v);
-            });
+            };
+            for (j, col) in columns.iter().enumerate() {
+                let x = col[r];
+                if !x.is_nan() {
+                    cells.sum[k * m + j] += x as f64;
+                    cells.cnt[k * m + j] += 1;
+                }
+            }
+        }
+        let single = cells.base.len() == 1;
+        touched.clear();
+        for (k, &base) in cells.base.iter().enumerate() {
+            ext_cells(base, &cells.deltas[k * d..(k + 1) * d], &mut exts);
+            let (sum, cnt) = (
+                &cells.sum[k * m..(k + 1) * m],
+                &cells.cnt[k * m..(k + 1) * m],
+            );
+            for (mask, &e) in exts.iter().enumerate() {
+                if single || direct[mask] {
+                    out.students[e] += 1;
+                    for j in 0..m {
+                        if cnt[j] > 0 {
+                            out.n[e * m + j] += 1;
+                            out.sum[e * m + j] += sum[j] / cnt[j] as f64;
+                        }
+                    }
+                } else {
+                    if stamp[e] != tag {
+                        stamp[e] = tag;
+                        touched.push(e);
+                    }
+                    for j in 0..m {
+                        tmp_sum[e * m + j] += sum[j];
+                        tmp_cnt[e * m + j] += cnt[j];
+                    }
+                }
+            }
         }
         for &e in &touched {
             out.students[e] += 1;

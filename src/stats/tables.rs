@@ -161,6 +161,7 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
         .map(|&j| frame.measures[j].values.as_slice())
         .collect();
     let mut cells = StudentCells::default();
+    let mut means: Vec<f64> = Vec::new();
     for s in 0..frame.students() {
         let tag = s as u32;
         cells.clear();
@@ -190,6 +191,13 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
             }
         }
         let single = cells.base.len() == 1;
+        // The student's mean per inner cell and measure (NaN when he has no value there).
+        means.clear();
+        means.extend(cells.sum.iter().zip(&cells.cnt).map(|(&x, &c)| match c {
+            0 => f64::NAN,
+            1 => x,
+            c => x / c as f64,
+        }));
         touched.clear();
         for (k, &base) in cells.base.iter().enumerate() {
             ext_cells(base, &cells.deltas[k * d..(k + 1) * d], &mut exts);
@@ -200,11 +208,13 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
             for (mask, &e) in exts.iter().enumerate() {
                 if single || direct[mask] {
                     out.students[e] += 1;
-                    for j in 0..m {
-                        if cnt[j] > 0 {
-                            out.n[e * m + j] += 1;
-                            out.sum[e * m + j] += sum[j] / cnt[j] as f64;
-                        }
+                    let cell_means = &means[k * m..(k + 1) * m];
+                    let n = &mut out.n[e * m..(e + 1) * m];
+                    let total = &mut out.sum[e * m..(e + 1) * m];
+                    for ((x, n), t) in cell_means.iter().zip(n).zip(total) {
+                        let present = !x.is_nan();
+                        *n += u64::from(present);
+                        *t += if present { *x } else { 0.0 };
                     }
                 } else {
                     if stamp[e] != tag {

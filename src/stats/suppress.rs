@@ -74,14 +74,55 @@ impl Grid {
 }
 
 /// Returns which extended cells to suppress: primaries (`0 < v < min_n`, or `forced`) and complements.
+///
+/// After the linear step, one hardening rule is enforced: in every relation (a published margin and its
+/// components along one dimension) that has suppressed components, their sum must be at least `min_n` —
+/// otherwise two suppressed ones next to a published total are each known to be 1 (zeros are published, so
+/// a suppressed cell is ≥ 1). The smallest published non-zero component (or else the margin) is added as a
+/// primary and the linear step is re-run, until every relation holds.
 pub fn protect(grid: &Grid, values: &[u64], forced: &[bool], min_n: u64) -> Vec<bool> {
-    let n = grid.cells;
-    let mut suppressed: Vec<bool> = (0..n)
+    let mut primary: Vec<bool> = (0..grid.cells)
         .map(|c| {
             let v = values.get(c).copied().unwrap_or(0);
             forced.get(c).copied().unwrap_or(false) || (v > 0 && v < min_n)
         })
         .collect();
+    loop {
+        let suppressed = complement(grid, values, &primary);
+        match weak_relation(grid, values, &suppressed, min_n) {
+            Some(cell) if !primary[cell] => primary[cell] = true,
+            _ => return suppressed,
+        }
+    }
+}
+
+/// A cell to add when some published margin's suppressed components sum to less than `min_n`.
+fn weak_relation(grid: &Grid, values: &[u64], suppressed: &[bool], min_n: u64) -> Option<usize> {
+    let value = |c: usize| values.get(c).copied().unwrap_or(0);
+    for t in (0..grid.cells).filter(|&t| !suppressed[t]) {
+        let idx = grid.decode(t);
+        for (i, &n) in grid.sizes.iter().enumerate() {
+            if idx[i] != n {
+                continue;
+            }
+            let base = t - n * grid.strides[i];
+            let parts = (0..n).map(|k| base + k * grid.strides[i]);
+            let hidden: u64 = parts.clone().filter(|&c| suppressed[c]).map(value).sum();
+            if hidden == 0 || hidden >= min_n {
+                continue;
+            }
+            let smallest = parts.filter(|&c| !suppressed[c] && value(c) > 0).min_by_key(|&c| (value(c), c));
+            return Some(smallest.unwrap_or(t));
+        }
+    }
+    None
+}
+
+/// The Gaussian-elimination greedy: suppresses complements so that no `primary` is in the span of the
+/// published cells' vectors.
+fn complement(grid: &Grid, values: &[u64], primary: &[bool]) -> Vec<bool> {
+    let n = grid.cells;
+    let mut suppressed = primary.to_vec();
     if !suppressed.iter().any(|&s| s) {
         return suppressed;
     }

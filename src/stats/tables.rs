@@ -47,6 +47,20 @@ fn cell_of(frame: &Frame, plan: &Plan, grid: &Grid, r: usize, deltas: &mut [usiz
     Some(base)
 }
 
+/// Writes into `out` every extended cell containing the inner cell `base` (`out[mask]` replaces the
+/// dimensions in `mask` by `Total`).
+#[inline]
+fn ext_cells(base: usize, deltas: &[usize], out: &mut Vec<usize>) {
+    out.clear();
+    out.push(base);
+    for &delta in deltas {
+        for k in 0..out.len() {
+            let e = out[k] + delta;
+            out.push(e);
+        }
+    }
+}
+
 /// Calls `f` for every extended cell that contains the inner cell `base`.
 #[inline]
 fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usize)) {
@@ -67,8 +81,10 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
     let mut counts = vec![0u64; grid.cells];
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut deltas = vec![0usize; plan.dims.len()];
+    let mut exts = Vec::with_capacity(1 << plan.dims.len());
     for s in 0..frame.students() {
         let tag = s as u32;
+        let mut previous = usize::MAX;
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
                 continue;
@@ -76,32 +92,64 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
             let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
                 continue;
             };
-            for_each_ext(base, &deltas, |e| {
+            if base == previous {
+                continue; // same inner cell as this student's previous row: nothing new
+            }
+            previous = base;
+            ext_cells(base, &deltas, &mut exts);
+            for &e in &exts {
                 if stamp[e] != tag {
                     stamp[e] = tag;
                     counts[e] += 1;
                 }
-            });
+            }
         }
     }
     counts
 }
 
+/// One student's rows gathered per inner cell.
+#[derive(Default)]
+struct StudentCells {
+    base: Vec<usize>,
+    deltas: Vec<usize>,
+    sum: Vec<f64>,
+    cnt: Vec<u32>,
+}
+
+impl StudentCells {
+    fn clear(&mut self) {
+        self.base.clear();
+        self.deltas.clear();
+        self.sum.clear();
+        self.cnt.clear();
+    }
+}
+
 /// Students, n and sums of student means per extended cell and measure.
+///
+/// Per student, rows are first gathered per inner cell; each extended cell then receives the student's mean
+/// over his rows in it. Extended cells that keep `wave` get at most one of the student's inner cells (one
+/// row per wave), so they are filled directly; the others are merged per student with a stamp.
 pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
     let m = plan.measures.len();
+    let d = plan.dims.len();
     let mut out =
         Aggregates { students: vec![0; grid.cells], n: vec![0; grid.cells * m], sum: vec![0.0; grid.cells * m] };
+    let wave_pos = plan.dims.iter().position(|&x| x == frame.wave);
+    let direct: Vec<bool> = (0..1usize << d).map(|mask| wave_pos.is_some_and(|p| mask & (1 << p) == 0)).collect();
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut tmp_sum = vec![0f64; grid.cells * m];
     let mut tmp_cnt = vec![0u32; grid.cells * m];
     let mut touched: Vec<usize> = Vec::new();
-    let mut deltas = vec![0usize; plan.dims.len()];
+    let mut deltas = vec![0usize; d];
+    let mut exts = Vec::with_capacity(1 << d);
     let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
-    let mut values = vec![0f32; m];
+    let mut cells = StudentCells::default();
+    let mut means: Vec<f64> = Vec::new();
     for s in 0..frame.students() {
         let tag = s as u32;
-        touched.clear();
+        cells.clear();
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
                 continue;
@@ -109,21 +157,58 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
             let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
                 continue;
             };
-            for (v, col) in values.iter_mut().zip(&columns) {
-                *v = col[r];
-            }
-            for_each_ext(base, &deltas, |e| {
-                if stamp[e] != tag {
-                    stamp[e] = tag;
-                    touched.push(e);
+            let k = match cells.base.iter().position(|&b| b == base) {
+                Some(k) => k,
+                None => {
+                    cells.base.push(base);
+                    cells.deltas.extend_from_slice(&deltas);
+                    cells.sum.resize(cells.sum.len() + m, 0.0);
+                    cells.cnt.resize(cells.cnt.len() + m, 0);
+                    cells.base.len() - 1
                 }
-                for (j, &v) in values.iter().enumerate() {
-                    if !v.is_nan() {
-                        tmp_sum[e * m + j] += v as f64;
-                        tmp_cnt[e * m + j] += 1;
+            };
+            for (j, col) in columns.iter().enumerate() {
+                let x = col[r];
+                if !x.is_nan() {
+                    cells.sum[k * m + j] += x as f64;
+                    cells.cnt[k * m + j] += 1;
+                }
+            }
+        }
+        let single = cells.base.len() == 1;
+        // The student's mean per inner cell and measure (NaN when he has no value there).
+        means.clear();
+        means.extend(cells.sum.iter().zip(&cells.cnt).map(|(&x, &c)| match c {
+            0 => f64::NAN,
+            1 => x,
+            c => x / c as f64,
+        }));
+        touched.clear();
+        for (k, &base) in cells.base.iter().enumerate() {
+            ext_cells(base, &cells.deltas[k * d..(k + 1) * d], &mut exts);
+            let (sum, cnt) = (&cells.sum[k * m..(k + 1) * m], &cells.cnt[k * m..(k + 1) * m]);
+            for (mask, &e) in exts.iter().enumerate() {
+                if single || direct[mask] {
+                    out.students[e] += 1;
+                    let cell_means = &means[k * m..(k + 1) * m];
+                    let n = &mut out.n[e * m..(e + 1) * m];
+                    let total = &mut out.sum[e * m..(e + 1) * m];
+                    for ((x, n), t) in cell_means.iter().zip(n).zip(total) {
+                        let present = !x.is_nan();
+                        *n += u64::from(present);
+                        *t += if present { *x } else { 0.0 };
+                    }
+                } else {
+                    if stamp[e] != tag {
+                        stamp[e] = tag;
+                        touched.push(e);
+                    }
+                    for j in 0..m {
+                        tmp_sum[e * m + j] += sum[j];
+                        tmp_cnt[e * m + j] += cnt[j];
                     }
                 }
-            });
+            }
         }
         for &e in &touched {
             out.students[e] += 1;

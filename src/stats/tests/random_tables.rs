@@ -52,6 +52,9 @@ fn check_frequency(sample: &Sample, table: &StatsTable, input: &FrequencyInput, 
             assert!(v.is_none(), "primary {labels:?} published in {input:?}");
         }
     }
+    let truth = |l: &[String]| expected.get(l).copied().unwrap_or(0) as f64;
+    let weak = checker::weak_relations(&cells, &truth, min_n);
+    assert!(weak.is_empty(), "suppressed sums below min_n at {weak:?} in {input:?}");
     let open = checker::determined(&cells);
     assert!(
         open.is_empty(),

@@ -74,3 +74,13 @@ fn a_small_total_is_suppressed_too() {
     let s = protect(&grid, &v, &[], 5);
     assert!(s.iter().all(|&x| x));
 }
+
+#[test]
+fn two_suppressed_ones_next_to_a_published_total_get_a_third_cell() {
+    let grid = Grid::new(&[3]);
+    let v = with_margins(&grid, &[1, 1, 40]);
+    let s = protect(&grid, &v, &[], 5);
+    assert!(s[0] && s[1]);
+    assert!(s[2] || s[3], "sum of the suppressed cells must reach min_n or the total must go: {s:?}");
+    assert!(audit(&grid, &v, &s).is_empty());
+}

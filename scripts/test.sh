@@ -11,5 +11,5 @@ fi
 started=$(date +%s)
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
-cargo test --all-targets --quiet -- --test-threads "${TEST_THREADS:-4}"
+cargo test --lib --bins --tests --quiet -- --test-threads "${TEST_THREADS:-4}"
 echo "all tests passed in $(( $(date +%s) - started ))s"

@@ -22,24 +22,22 @@ const DATASET_FIELDS: &str = "id title description tagsStandard tagsUser crossRe
     createdAt updatedAt order { id title } editors { id name } related { id title } collections { id title } \
     generators { id name } authors { id name } organisation { id name }";
 
+#[derive(Clone)]
 struct Client {
     http: reqwest::Client,
     url: String,
     user: String,
     key: String,
+    anonymous: bool,
 }
 
 impl Client {
     async fn gql(&self, query: &str, variables: Value) -> Value {
-        let resp = self
-            .http
-            .post(&self.url)
-            .header("x-api-user", &self.user)
-            .header("x-api-key", &self.key)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap();
+        let mut req = self.http.post(&self.url).json(&json!({ "query": query, "variables": variables }));
+        if !self.anonymous {
+            req = req.header("x-api-user", &self.user).header("x-api-key", &self.key);
+        }
+        let resp = req.send().await.unwrap();
         let body: Value = resp.json().await.unwrap();
         assert!(body.get("errors").is_none(), "{body}");
         body
@@ -100,8 +98,13 @@ async fn main() {
         .generate_api_key(&Principal::System, Some(&user.id.to_string()), key.clone(), apikey::hash_key(&key))
         .await
         .unwrap();
-    let client =
-        Client { http: reqwest::Client::new(), url: format!("http://{addr}/graphql"), user: user.id.to_string(), key };
+    let client = Client {
+        http: reqwest::Client::new(),
+        url: format!("http://{addr}/graphql"),
+        user: user.id.to_string(),
+        key,
+        anonymous: false,
+    };
 
     // 20 orders × 10 datasets, and collections holding every third dataset.
     let mut datasets = Vec::new();
@@ -166,37 +169,35 @@ async fn main() {
     println!("{:<48} {:>10.2} {:>10.2}", "createDataset", p50, p95);
 
     let secs: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    let mut single = 0.0;
-    for clients in [1usize, 2] {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let client = Client {
-                http: reqwest::Client::new(),
-                url: client.url.clone(),
-                user: client.user.clone(),
-                key: client.key.clone(),
-            };
-            let (one, ids) = (one.clone(), datasets.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut n = 0usize;
-                while Instant::now() < deadline {
-                    client.gql(&one, json!({ "id": ids[(n * 7 + c) % ids.len()] })).await;
-                    n += 1;
-                }
-                n
-            }));
-        }
-        let mut total = 0;
-        for t in tasks {
-            total += t.await.unwrap();
-        }
-        let rps = total as f64 / secs as f64;
-        if clients == 1 {
-            single = rps;
-            println!("dataset(id) throughput, 1 client:  {rps:>8.0} requests/s");
-        } else {
-            println!("dataset(id) throughput, 2 clients: {rps:>8.0} requests/s ({:.2}x)", rps / single);
+    for anonymous in [false, true] {
+        let who = if anonymous { "anonymous" } else { "API key" };
+        let mut single = 0.0;
+        for clients in [1usize, 2] {
+            let deadline = Instant::now() + Duration::from_secs(secs);
+            let mut tasks = Vec::new();
+            for c in 0..clients {
+                let client = Client { http: reqwest::Client::new(), anonymous, ..client.clone() };
+                let (one, ids) = (one.clone(), datasets.clone());
+                tasks.push(tokio::spawn(async move {
+                    let mut n = 0usize;
+                    while Instant::now() < deadline {
+                        client.gql(&one, json!({ "id": ids[(n * 7 + c) % ids.len()] })).await;
+                        n += 1;
+                    }
+                    n
+                }));
+            }
+            let mut total = 0;
+            for t in tasks {
+                total += t.await.unwrap();
+            }
+            let rps = total as f64 / secs as f64;
+            if clients == 1 {
+                single = rps;
+                println!("dataset(id) throughput, {who}, 1 client:  {rps:>8.0} requests/s");
+            } else {
+                println!("dataset(id) throughput, {who}, 2 clients: {rps:>8.0} requests/s ({:.2}x)", rps / single);
+            }
         }
     }
 }

@@ -45,6 +45,11 @@ impl Tracker {
         Ok(self.datasets.get(id).await?)
     }
 
+    /// A dataset by parsed id.
+    pub async fn dataset_by_id(&self, id: Uuid) -> Result<Option<Dataset>, DomainError> {
+        Ok(self.datasets.get(id).await?)
+    }
+
     /// Datasets, filtered.
     pub async fn datasets(&self, filter: &ListingFilter, page: PageRequest) -> Result<Page<Dataset>, DomainError> {
         let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);

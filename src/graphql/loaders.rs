@@ -117,3 +117,57 @@ loader_for!(OrderKey, Order, fetch_orders);
 loader_for!(DatasetKey, Dataset, fetch_datasets);
 loader_for!(DatasetsOfOrder, Vec<Dataset>, fetch_datasets_of_orders);
 loader_for!(CollectionsOfDataset, Vec<Collection>, fetch_collections_of_datasets);
+
+/// A dataset with its order, its order's datasets and the collections containing it, in one round trip.
+pub struct DatasetBundle {
+    /// The dataset.
+    pub dataset: Dataset,
+    /// Its order, if it still exists.
+    pub order: Option<Order>,
+    /// Every dataset of the same order (the dataset included).
+    pub siblings: Vec<Dataset>,
+    /// The collections containing the dataset.
+    pub collections: Vec<Collection>,
+    /// The order's generators, authors, editors and organisation.
+    pub people: Vec<User>,
+}
+
+/// Reads a dataset and what its computed fields need with one aggregation (`$lookup`), instead of one
+/// query per kind.
+pub async fn fetch_dataset_bundle(t: &Tracker, id: Uuid) -> Result<Option<DatasetBundle>, LoadError> {
+    use futures::TryStreamExt;
+    let pipeline = vec![
+        doc! { "$match": { "_id": id } },
+        doc! { "$lookup": { "from": "orders", "localField": "order", "foreignField": "_id", "as": "_order" } },
+        doc! { "$lookup": { "from": "datasets", "localField": "order", "foreignField": "order", "as": "_siblings" } },
+        doc! { "$lookup": { "from": "collections", "localField": "_id", "foreignField": "datasets", "as": "_collections" } },
+        doc! { "$addFields": { "_people": { "$let": {
+            "vars": { "o": { "$arrayElemAt": ["$_order", 0] } },
+            "in": { "$concatArrays": [
+                { "$ifNull": ["$$o.generators", []] },
+                { "$ifNull": ["$$o.authors", []] },
+                { "$ifNull": ["$$o.editors", []] },
+                [{ "$ifNull": ["$$o.organisation", null] }],
+            ] },
+        } } } },
+        doc! { "$lookup": { "from": "users", "localField": "_people", "foreignField": "_id", "as": "_users" } },
+        doc! { "$project": { "_people": 0 } },
+    ];
+    let raw = repo::<Dataset>(t, "datasets").raw();
+    let mut docs: Vec<bson::Document> = raw.aggregate(pipeline).await.map_err(err)?.try_collect().await.map_err(err)?;
+    let Some(mut d) = docs.pop() else { return Ok(None) };
+    fn take<T: serde::de::DeserializeOwned>(d: &mut bson::Document, key: &str) -> Result<Vec<T>, LoadError> {
+        match d.remove(key) {
+            Some(bson::Bson::Array(items)) => items.into_iter().map(|b| bson::from_bson(b).map_err(err)).collect(),
+            _ => Ok(Vec::new()),
+        }
+    }
+    let order = take::<Order>(&mut d, "_order")?.pop();
+    let mut siblings = take::<Dataset>(&mut d, "_siblings")?;
+    siblings.sort_by_key(|s| s.id);
+    let mut collections = take::<Collection>(&mut d, "_collections")?;
+    collections.sort_by_key(|c| c.id);
+    let people = take::<User>(&mut d, "_users")?;
+    let dataset: Dataset = bson::from_document(d).map_err(err)?;
+    Ok(Some(DatasetBundle { dataset, order, siblings, collections, people }))
+}

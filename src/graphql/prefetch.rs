@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use async_graphql::{Context, Lookahead};
+use bson::Uuid;
 
 use super::context::{loader, tracker};
 use super::loaders::{self, CollectionsOfDataset, DatasetKey, DatasetsOfOrder, OrderKey, UserKey};
@@ -51,9 +52,24 @@ pub async fn datasets(ctx: &Context<'_>, page: &[Dataset]) -> Result<(), ApiErro
     datasets_at(ctx, nodes(ctx), page).await
 }
 
-/// Prefetches what one dataset selects (`dataset(id)`).
-pub async fn dataset(ctx: &Context<'_>, ds: &Dataset) -> Result<(), ApiError> {
-    datasets_at(ctx, ctx.look_ahead(), std::slice::from_ref(ds)).await
+/// Reads one dataset for `dataset(id)`. When its computed fields are selected, the dataset, its order, its
+/// order's datasets, its collections and the order's people come in one aggregation and are fed to the loader.
+pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, ApiError> {
+    let node = ctx.look_ahead();
+    let t = tracker(ctx)?;
+    if !selects(&node, &["order", "editors", "generators", "authors", "organisation", "log", "related", "collections"])
+    {
+        return Ok(t.dataset_by_id(id).await?);
+    }
+    let Some(bundle) = loaders::fetch_dataset_bundle(t, id).await.map_err(internal)? else { return Ok(None) };
+    let l = loader(ctx)?;
+    if let Some(order) = &bundle.order {
+        l.feed_one(OrderKey(order.id), order.clone()).await;
+    }
+    l.feed_many(bundle.people.into_iter().map(|u| (UserKey(u.id), u))).await;
+    l.feed_one(DatasetsOfOrder(bundle.dataset.order), bundle.siblings).await;
+    l.feed_one(CollectionsOfDataset(bundle.dataset.id), bundle.collections).await;
+    Ok(Some(bundle.dataset))
 }
 
 /// Fetches orders, related datasets and collections concurrently, then the people of the orders.

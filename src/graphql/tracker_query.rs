@@ -65,11 +65,8 @@ impl TrackerQuery {
 
     /// A dataset; `null` when it does not exist. Visible to everyone.
     async fn dataset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<DatasetObject>, ApiError> {
-        let found = tracker(ctx)?.dataset(&id).await?;
-        if let Some(ds) = &found {
-            prefetch::dataset(ctx, ds).await?;
-        }
-        Ok(found.map(DatasetObject))
+        let id = crate::domain::validate::id("id", &id)?;
+        Ok(prefetch::dataset(ctx, id).await?.map(DatasetObject))
     }
 
     /// Datasets, oldest first, optionally filtered by title and tags. Visible to everyone.

@@ -2,6 +2,7 @@
 //! linear-algebra checker for complementary suppression, validation, scopes and reloads.
 
 mod checker;
+mod movers;
 mod naive;
 mod random_tables;
 mod reload;

@@ -354,8 +354,8 @@ fn means_by_wave(frame: &Frame, plan: &Plan, grid: &Grid, p: usize) -> Aggregate
         if !has_inner && !has_pooled {
             continue;
         }
-        for i in 0..d {
-            local[i] = (idx / grid.strides[i]) % (grid.sizes[i] + 1);
+        for (i, l) in local.iter_mut().enumerate() {
+            *l = (idx / grid.strides[i]) % (grid.sizes[i] + 1);
         }
         let others: Vec<usize> =
             (0..d).filter(|&i| i != p).map(|i| (grid.sizes[i] - local[i]) * grid.strides[i]).collect();

@@ -145,8 +145,10 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
     let bind = settings.http.bind;
     let base_url = settings.http.base_url.clone();
     let refresh = Duration::from_secs(3600 * settings.stats.refresh_hours);
-    if settings.stats.data_path.is_none() {
-        tracing::warn!("DATATRACKER_DATA_PATH is not set: serving a generated sample frame");
+    match (&settings.stats.data_path, settings.local_mode) {
+        (None, true) => tracing::info!("no DATATRACKER_DATA_PATH: serving a generated sample frame"),
+        (None, false) => tracing::warn!("DATATRACKER_DATA_PATH is not set: serving a generated sample frame"),
+        (Some(_), _) => {}
     }
     let local_mode = settings.local_mode;
     let app = datatracker::build_app(settings).await.map_err(fail)?;

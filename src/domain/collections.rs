@@ -94,10 +94,9 @@ impl Tracker {
         c.version = current.version + 1;
         c.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.collections.replace_versioned(&mut tx, id, current.version, &c).await?;
-        let data = Bson::Document(logs::snapshot(&c)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Collection, id, data, "Collection edited")
-            .await?;
+        let edit =
+            logs::Edit { data_type: DataType::Collection, id, expected: current.version, comment: "Collection edited" };
+        logs::replace_logged(&self.store, &mut tx, &self.collections, p, &c, edit).await?;
         tx.commit().await?;
         Ok(c)
     }

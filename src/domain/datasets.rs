@@ -113,9 +113,9 @@ impl Tracker {
         ds.version = current.version + 1;
         ds.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.datasets.replace_versioned(&mut tx, id, current.version, &ds).await?;
-        let data = Bson::Document(logs::snapshot(&ds)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Dataset, id, data, "Dataset edited").await?;
+        let edit =
+            logs::Edit { data_type: DataType::Dataset, id, expected: current.version, comment: "Dataset edited" };
+        logs::replace_logged(&self.store, &mut tx, &self.datasets, p, &ds, edit).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -148,19 +148,13 @@ impl Tracker {
             c.datasets.retain(|d| *d != id);
             c.version += 1;
             c.updated_at = bson::DateTime::now();
-            self.collections.replace_versioned(tx, c.id, current.version, &c).await?;
-            let data = Bson::Document(logs::snapshot(&c)?);
-            logs::record(
-                &self.store,
-                tx,
-                p,
-                LogAction::Edit,
-                DataType::Collection,
-                c.id,
-                data,
-                "Dataset removed from collection",
-            )
-            .await?;
+            let edit = logs::Edit {
+                data_type: DataType::Collection,
+                id: c.id,
+                expected: current.version,
+                comment: "Dataset removed from collection",
+            };
+            logs::replace_logged(&self.store, tx, &self.collections, p, &c, edit).await?;
         }
         if !self.datasets.delete(tx, id).await? {
             return Err(DomainError::NotFound("dataset".into()));

@@ -45,6 +45,35 @@ pub async fn record(
     Ok(())
 }
 
+/// What is logged with a replaced entry: its kind, id, the version it replaces, and a comment.
+pub struct Edit<'a> {
+    /// Kind of entry.
+    pub data_type: DataType,
+    /// The entry's id.
+    pub id: Uuid,
+    /// The stored version being replaced (compare-and-set).
+    pub expected: i64,
+    /// Log comment.
+    pub comment: &'a str,
+}
+
+/// Inside `tx`: replaces the entry (compare-and-set on its version) and logs an `EDIT` with a full copy.
+pub async fn replace_logged<T>(
+    store: &Store,
+    tx: &mut Tx,
+    repo: &Repo<T>,
+    actor: &Principal,
+    value: &T,
+    edit: Edit<'_>,
+) -> Result<(), DomainError>
+where
+    T: Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
+{
+    repo.replace_versioned(tx, edit.id, edit.expected, value).await?;
+    let data = Bson::Document(snapshot(value)?);
+    record(store, tx, actor, LogAction::Edit, edit.data_type, edit.id, data, edit.comment).await
+}
+
 /// The filter for an entity's log.
 pub fn entity_filter(entity_id: Uuid) -> Document {
     doc! { "entityId": entity_id }

@@ -96,9 +96,8 @@ impl Tracker {
         order.version = current.version + 1;
         order.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
-        self.orders.replace_versioned(&mut tx, id, current.version, &order).await?;
-        let data = Bson::Document(logs::snapshot(&order)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Order, id, data, "Order edited").await?;
+        let edit = logs::Edit { data_type: DataType::Order, id, expected: current.version, comment: "Order edited" };
+        logs::replace_logged(&self.store, &mut tx, &self.orders, p, &order, edit).await?;
         tx.commit().await?;
         Ok(order)
     }

@@ -215,19 +215,22 @@ impl Tracker {
             }
             o.version += 1;
             o.updated_at = bson::DateTime::now();
-            self.orders.replace_versioned(&mut tx, o.id, current.version, &o).await?;
-            let data = Bson::Document(logs::snapshot(&o)?);
-            logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Order, o.id, data, "User removed").await?;
+            let edit =
+                logs::Edit { data_type: DataType::Order, id: o.id, expected: current.version, comment: "User removed" };
+            logs::replace_logged(&self.store, &mut tx, &self.orders, p, &o, edit).await?;
         }
         for current in collections {
             let mut c = current.clone();
             c.editors.retain(|u| *u != id);
             c.version += 1;
             c.updated_at = bson::DateTime::now();
-            self.collections.replace_versioned(&mut tx, c.id, current.version, &c).await?;
-            let data = Bson::Document(logs::snapshot(&c)?);
-            logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::Collection, c.id, data, "User removed")
-                .await?;
+            let edit = logs::Edit {
+                data_type: DataType::Collection,
+                id: c.id,
+                expected: current.version,
+                comment: "User removed",
+            };
+            logs::replace_logged(&self.store, &mut tx, &self.collections, p, &c, edit).await?;
         }
         self.users.delete(&mut tx, id).await?;
         logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::User, id, Bson::from(id), "User deleted")

@@ -48,28 +48,43 @@ impl Drop for TestProvider {
 }
 
 impl TestProvider {
-    /// Starts a provider whose one client may redirect to `redirect_uri`.
+    /// Starts a provider whose one client may redirect to `redirect_uri`. A provider that exits before it
+    /// listens (a port taken meanwhile, a slow start under load) is retried on a new port; the last failure
+    /// reports the provider's own output.
     pub fn start(redirect_uri: &str) -> Self {
         ensure_installed();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("node")
-            .arg("provider.mjs")
-            .current_dir(provider_dir())
-            .env("OIDC_PORT", port.to_string())
-            .env("OIDC_REDIRECT_URIS", redirect_uri)
-            .env("OIDC_PARENT_PID", std::process::id().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node is needed for the OIDC tests");
-        let provider = Self { issuer: format!("http://127.0.0.1:{port}"), child };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let url = format!("{}/.well-known/openid-configuration", provider.issuer);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the test OIDC provider did not start: {url}");
-            std::thread::sleep(Duration::from_millis(50));
+        let mut last_log = String::new();
+        for _attempt in 0..3 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let log = std::env::temp_dir().join(format!("datatracker-oidc-{}-{port}.log", std::process::id()));
+            let mut child = Command::new("node")
+                .arg("provider.mjs")
+                .current_dir(provider_dir())
+                .env("OIDC_PORT", port.to_string())
+                .env("OIDC_REDIRECT_URIS", redirect_uri)
+                .env("OIDC_PARENT_PID", std::process::id().to_string())
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).map(Stdio::from).unwrap_or_else(|_| Stdio::null()))
+                .spawn()
+                .expect("node is needed for the OIDC tests");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    let _ = std::fs::remove_file(&log);
+                    return Self { issuer: format!("http://127.0.0.1:{port}"), child };
+                }
+                let exited = child.try_wait().ok().flatten().is_some();
+                if exited || Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    last_log = std::fs::read_to_string(&log).unwrap_or_default();
+                    let _ = std::fs::remove_file(&log);
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
-        provider
+        panic!("the test OIDC provider did not start; its output:\n{last_log}");
     }
 
     /// Spoils the ID tokens issued from now on (`normal`, `expired`, `foreign-aud`, `wrong-nonce`,

@@ -142,6 +142,10 @@ impl From<DomainError> for ApiError {
                 retry_after: Some(retry_after),
                 ..Self::new(ErrorCode::RateLimited, "too many attempts; retry later")
             },
+            DomainError::Transient(detail) => {
+                tracing::warn!(error = %detail, "transient transaction errors outlasted the retries");
+                Self::new(ErrorCode::ServiceUnavailable, "the database is busy; retry the request")
+            }
             DomainError::Internal(detail) => Self::internal(&detail),
         }
     }

@@ -2,13 +2,15 @@
 
 use bson::{Bson, Uuid};
 
+use super::changes;
 use super::datasets::ListingFilter;
 use super::logs;
 use super::model::{new_id, Collection, CrossReference, DataType, LogAction};
-use super::orders::check_version;
+use super::orders::{check_version, set};
 use super::tracker::{listing_filter, Page, PageRequest, Tracker};
 use super::visibility::can_edit_collection;
 use super::{validate, DomainError, Principal};
+use crate::store::Tx;
 
 /// Fields of a collection as given by the caller; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,7 @@ impl Tracker {
         filter: &ListingFilter,
         page: PageRequest,
     ) -> Result<Page<Collection>, DomainError> {
+        validate::listing(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user)?;
         let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
         self.page_of(&self.collections, f, page).await
     }
@@ -66,13 +69,21 @@ impl Tracker {
             updated_at: now,
         };
         self.apply_collection_input(&mut c, input).await?;
-        let mut tx = self.store.begin().await?;
-        self.collections.insert(&mut tx, &c).await?;
-        let data = Bson::Document(logs::snapshot(&c)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Collection, c.id, data, "Collection created")
+        let (users, datasets) = (&changes::added(&[], &c.editors), &changes::added(&[], &c.datasets));
+        let c = &c;
+        self.store
+            .transaction(|mut tx| async move {
+                self.lock_references(&mut tx, users, datasets).await?;
+                self.collections.insert(&mut tx, c).await?;
+                let data = Bson::Document(logs::snapshot(c)?);
+                let comment = "Collection created";
+                logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Collection, c.id, data, comment)
+                    .await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
             .await?;
-        tx.commit().await?;
-        Ok(c)
+        Ok(c.clone())
     }
 
     /// Changes the given fields of a collection.
@@ -91,14 +102,24 @@ impl Tracker {
         check_version(input.version, current.version)?;
         let mut c = current.clone();
         self.apply_collection_input(&mut c, input).await?;
+        if changes::unchanged(&current, &c) {
+            return Ok(current);
+        }
         c.version = current.version + 1;
         c.updated_at = bson::DateTime::now();
-        let mut tx = self.store.begin().await?;
-        let edit =
-            logs::Edit { data_type: DataType::Collection, id, expected: current.version, comment: "Collection edited" };
-        logs::replace_logged(&self.store, &mut tx, &self.collections, p, &c, edit).await?;
-        tx.commit().await?;
-        Ok(c)
+        let users = &changes::added(&current.editors, &c.editors);
+        let datasets = &changes::added(&current.datasets, &c.datasets);
+        let (c, expected) = (&c, current.version);
+        self.store
+            .transaction(|mut tx| async move {
+                self.lock_references(&mut tx, users, datasets).await?;
+                let edit = logs::Edit { data_type: DataType::Collection, id, expected, comment: "Collection edited" };
+                logs::replace_logged(&self.store, &mut tx, &self.collections, p, c, edit).await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
+        Ok(c.clone())
     }
 
     /// Deletes a collection (its datasets stay).
@@ -109,54 +130,65 @@ impl Tracker {
         if !can_edit_collection(p, &c) {
             return Err(DomainError::Forbidden);
         }
-        let mut tx = self.store.begin().await?;
-        if !self.collections.delete(&mut tx, id).await? {
-            return Err(DomainError::NotFound("collection".into()));
-        }
-        logs::record(
-            &self.store,
-            &mut tx,
-            p,
-            LogAction::Delete,
-            DataType::Collection,
-            id,
-            Bson::from(id),
-            "Collection deleted",
-        )
-        .await?;
-        tx.commit().await?;
+        self.store
+            .transaction(|mut tx| async move {
+                if !self.collections.delete(&mut tx, id).await? {
+                    return Err(DomainError::NotFound("collection".into()));
+                }
+                let data = Bson::from(id);
+                let comment = "Collection deleted";
+                logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::Collection, id, data, comment)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            })
+            .await?;
         Ok(id)
     }
 
+    /// Inside `tx`: locks the editors and datasets a collection starts to refer to; one deleted meanwhile
+    /// is a `CONFLICT`.
+    async fn lock_references(&self, tx: &mut Tx, users: &[Uuid], datasets: &[Uuid]) -> Result<(), DomainError> {
+        self.lock_users(tx, users).await?;
+        if (self.datasets.lock_in(tx, datasets).await? as usize) < datasets.len() {
+            return Err(DomainError::conflict(Some("datasets"), "a dataset was deleted meanwhile; reload and retry"));
+        }
+        Ok(())
+    }
+
     async fn apply_collection_input(&self, c: &mut Collection, input: CollectionInput) -> Result<(), DomainError> {
-        if let Some(t) = input.title {
-            c.title = validate::title(&t)?;
+        use validate::{MAX_DATASETS, MAX_PEOPLE, MAX_TAGS};
+        // Every size and shape is checked before any database work.
+        let title = input.title.as_deref().map(validate::title).transpose()?;
+        let description = input.description.as_deref().map(validate::description).transpose()?;
+        let datasets = input.datasets.as_deref().map(|ids| validate::ids("datasets", ids, MAX_DATASETS)).transpose()?;
+        let editors = input.editors.as_deref().map(|ids| validate::ids("editors", ids, MAX_PEOPLE)).transpose()?;
+        if editors.as_ref().is_some_and(Vec::is_empty) {
+            return Err(DomainError::invalid("editors", "a collection needs at least one editor"));
         }
-        if let Some(d) = input.description {
-            c.description = validate::description(&d)?;
+        if let Some(tags) = &input.tags_standard {
+            validate::max_items("tagsStandard", tags, MAX_TAGS)?;
         }
-        if let Some(ids) = input.datasets {
-            let ids = validate::ids("datasets", &ids)?;
-            self.ensure_datasets_exist("datasets", &ids).await?;
-            c.datasets = ids;
+        let tags_user = input.tags_user.as_deref().map(validate::user_tags).transpose()?;
+        let cross_references = input.cross_references.map(validate::cross_references).transpose()?;
+        // Then what needs the database.
+        if let Some(ids) = &datasets {
+            self.ensure_datasets_exist("datasets", ids).await?;
         }
-        if let Some(ids) = input.editors {
-            let editors = validate::ids("editors", &ids)?;
-            if editors.is_empty() {
-                return Err(DomainError::invalid("editors", "a collection needs at least one editor"));
-            }
-            self.ensure_users_exist("editors", &editors).await?;
-            c.editors = editors;
+        if let Some(ids) = &editors {
+            self.ensure_users_exist("editors", ids).await?;
         }
-        if let Some(tags) = input.tags_standard {
-            c.tags_standard = validate::standard_tags(&tags, &self.standard_tags().await?)?;
-        }
-        if let Some(tags) = input.tags_user {
-            c.tags_user = validate::user_tags(&tags)?;
-        }
-        if let Some(x) = input.cross_references {
-            c.cross_references = validate::cross_references(x)?;
-        }
+        let tags_standard = match input.tags_standard {
+            Some(tags) => Some(validate::standard_tags(&tags, &self.standard_tags().await?)?),
+            None => None,
+        };
+        set(&mut c.title, title);
+        set(&mut c.description, description);
+        set(&mut c.datasets, datasets);
+        set(&mut c.editors, editors);
+        set(&mut c.tags_standard, tags_standard);
+        set(&mut c.tags_user, tags_user);
+        set(&mut c.cross_references, cross_references);
         Ok(())
     }
 }

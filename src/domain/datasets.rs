@@ -2,6 +2,7 @@
 
 use bson::{doc, Bson, Uuid};
 
+use super::changes;
 use super::logs;
 use super::model::{new_id, CrossReference, DataType, Dataset, LogAction};
 use super::orders::check_version;
@@ -52,6 +53,7 @@ impl Tracker {
 
     /// Datasets, filtered.
     pub async fn datasets(&self, filter: &ListingFilter, page: PageRequest) -> Result<Page<Dataset>, DomainError> {
+        validate::listing(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user)?;
         let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
         self.page_of(&self.datasets, f, page).await
     }
@@ -88,17 +90,32 @@ impl Tracker {
             updated_at: now,
         };
         self.apply_dataset_input(&mut ds, input).await?;
-        let mut tx = self.store.begin().await?;
-        // The order must still exist when the dataset is written: re-read it inside the transaction.
-        if self.orders.get_in(&mut tx, order.id).await?.is_none() {
-            return Err(DomainError::NotFound("order".into()));
-        }
-        self.datasets.insert(&mut tx, &ds).await?;
-        let data = Bson::Document(logs::snapshot(&ds)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Dataset, ds.id, data, "Dataset created")
+        let ds = &ds;
+        self.store
+            .transaction(|mut tx| async move {
+                // The order must still exist when the dataset is written: lock it inside the transaction, so
+                // that a concurrent delete of the order conflicts with this write and one of them runs again.
+                if self.orders.lock_in(&mut tx, &[ds.order]).await? == 0 {
+                    return Err(DomainError::conflict(Some("orderId"), "the order was deleted meanwhile"));
+                }
+                self.datasets.insert(&mut tx, ds).await?;
+                let data = Bson::Document(logs::snapshot(ds)?);
+                logs::record(
+                    &self.store,
+                    &mut tx,
+                    p,
+                    LogAction::Add,
+                    DataType::Dataset,
+                    ds.id,
+                    data,
+                    "Dataset created",
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            })
             .await?;
-        tx.commit().await?;
-        Ok(ds)
+        Ok(ds.clone())
     }
 
     /// Changes the given fields of a dataset.
@@ -110,14 +127,21 @@ impl Tracker {
         check_version(input.version, current.version)?;
         let mut ds = current.clone();
         self.apply_dataset_input(&mut ds, input).await?;
+        if changes::unchanged(&current, &ds) {
+            return Ok(current);
+        }
         ds.version = current.version + 1;
         ds.updated_at = bson::DateTime::now();
-        let mut tx = self.store.begin().await?;
-        let edit =
-            logs::Edit { data_type: DataType::Dataset, id, expected: current.version, comment: "Dataset edited" };
-        logs::replace_logged(&self.store, &mut tx, &self.datasets, p, &ds, edit).await?;
-        tx.commit().await?;
-        Ok(ds)
+        let (ds, expected) = (&ds, current.version);
+        self.store
+            .transaction(|mut tx| async move {
+                let edit = logs::Edit { data_type: DataType::Dataset, id, expected, comment: "Dataset edited" };
+                logs::replace_logged(&self.store, &mut tx, &self.datasets, p, ds, edit).await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
+        Ok(ds.clone())
     }
 
     /// Deletes a dataset and removes it from every collection, atomically.
@@ -126,9 +150,13 @@ impl Tracker {
         p.require_user()?;
         let ds = self.datasets.get(id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))?;
         self.require_dataset_editor(p, &ds).await?;
-        let mut tx = self.store.begin().await?;
-        self.remove_dataset_in(&mut tx, p, id).await?;
-        tx.commit().await?;
+        self.store
+            .transaction(|mut tx| async move {
+                self.remove_dataset_in(&mut tx, p, id).await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
         Ok(id)
     }
 
@@ -142,6 +170,9 @@ impl Tracker {
 
     /// Inside `tx`: deletes the dataset, removes it from collections, and logs each change.
     pub(crate) async fn remove_dataset_in(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<(), DomainError> {
+        if !self.datasets.delete(tx, id).await? {
+            return Err(DomainError::NotFound("dataset".into()));
+        }
         let containing = self.collections.find_in(tx, doc! { "datasets": id }).await?;
         for current in containing {
             let mut c = current.clone();
@@ -156,15 +187,19 @@ impl Tracker {
             };
             logs::replace_logged(&self.store, tx, &self.collections, p, &c, edit).await?;
         }
-        if !self.datasets.delete(tx, id).await? {
-            return Err(DomainError::NotFound("dataset".into()));
-        }
         logs::record(&self.store, tx, p, LogAction::Delete, DataType::Dataset, id, Bson::from(id), "Dataset deleted")
             .await?;
         Ok(())
     }
 
     async fn apply_dataset_input(&self, ds: &mut Dataset, input: DatasetInput) -> Result<(), DomainError> {
+        // Sizes first: the standard tags below need a database read.
+        if let Some(tags) = &input.tags_standard {
+            validate::max_items("tagsStandard", tags, validate::MAX_TAGS)?;
+        }
+        if let Some(x) = &input.cross_references {
+            validate::max_items("crossReferences", x, validate::MAX_CROSS_REFERENCES)?;
+        }
         if let Some(t) = input.title {
             ds.title = validate::title(&t)?;
         }

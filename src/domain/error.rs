@@ -34,6 +34,11 @@ pub enum DomainError {
         /// Seconds until the next attempt may succeed.
         retry_after: u64,
     },
+    /// The database aborted the change because of a concurrent write (a transient transaction error);
+    /// running it again may succeed. Retried by [`crate::store::Store::transaction`]; reaches the caller only
+    /// when the retries are spent. The detail is logged, never sent.
+    #[error("transient: {0}")]
+    Transient(String),
     /// A failure that is not the caller's fault; the detail is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -60,8 +65,15 @@ impl From<crate::store::StoreError> for DomainError {
             crate::store::StoreError::VersionConflict => {
                 Self::conflict(Some("version"), "the entry was changed by someone else; reload and retry")
             }
+            crate::store::StoreError::Transient(e) => Self::Transient(e.to_string()),
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+impl crate::store::Transient for DomainError {
+    fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient(_))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The tracker's rules: entities, validation, permissions and visibility. Knows nothing of HTTP or GraphQL.
 
 pub mod apikeys;
+pub mod changes;
 pub mod collections;
 pub mod datasets;
 pub mod error;

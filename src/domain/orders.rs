@@ -2,12 +2,14 @@
 
 use bson::{doc, Bson, Uuid};
 
+use super::changes;
 use super::logs;
 use super::model::{new_id, DataType, LogAction, Order};
 use super::permissions::Permission;
 use super::tracker::{Page, PageRequest, Tracker};
 use super::visibility::{can_edit_order, can_see_order, visible_orders_filter};
 use super::{validate, DomainError, Principal};
+use crate::store::Tx;
 
 /// Fields of an order as given by the caller; `None` leaves a field as it is (on create: its default).
 #[derive(Debug, Clone, Default)]
@@ -69,12 +71,20 @@ impl Tracker {
             updated_at: now,
         };
         self.apply_order_input(&mut order, input).await?;
-        let mut tx = self.store.begin().await?;
-        self.orders.insert(&mut tx, &order).await?;
-        let data = Bson::Document(logs::snapshot(&order)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Order, order.id, data, "Order created").await?;
-        tx.commit().await?;
-        Ok(order)
+        let people = &changes::added(&[], &people_of(&order));
+        let order = &order;
+        self.store
+            .transaction(|mut tx| async move {
+                self.lock_users(&mut tx, people).await?;
+                self.orders.insert(&mut tx, order).await?;
+                let data = Bson::Document(logs::snapshot(order)?);
+                logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::Order, order.id, data, "Order created")
+                    .await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
+        Ok(order.clone())
     }
 
     /// Changes the given fields of an order.
@@ -93,13 +103,23 @@ impl Tracker {
         check_version(input.version, current.version)?;
         let mut order = current.clone();
         self.apply_order_input(&mut order, input).await?;
+        if changes::unchanged(&current, &order) {
+            return Ok(current);
+        }
         order.version = current.version + 1;
         order.updated_at = bson::DateTime::now();
-        let mut tx = self.store.begin().await?;
-        let edit = logs::Edit { data_type: DataType::Order, id, expected: current.version, comment: "Order edited" };
-        logs::replace_logged(&self.store, &mut tx, &self.orders, p, &order, edit).await?;
-        tx.commit().await?;
-        Ok(order)
+        let people = &changes::added(&people_of(&current), &people_of(&order));
+        let (order, expected) = (&order, current.version);
+        self.store
+            .transaction(|mut tx| async move {
+                self.lock_users(&mut tx, people).await?;
+                let edit = logs::Edit { data_type: DataType::Order, id, expected, comment: "Order edited" };
+                logs::replace_logged(&self.store, &mut tx, &self.orders, p, order, edit).await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
+        Ok(order.clone())
     }
 
     /// Deletes an order, its datasets, and their places in collections, with every log entry, atomically.
@@ -115,52 +135,98 @@ impl Tracker {
         if !can_edit_order(p, &order) {
             return Err(DomainError::Forbidden);
         }
-        let mut tx = self.store.begin().await?;
-        let datasets = self.datasets.find_in(&mut tx, doc! { "order": id }).await?;
-        for ds in &datasets {
-            self.remove_dataset_in(&mut tx, p, ds.id).await?;
-        }
-        if !self.orders.delete(&mut tx, id).await? {
-            return Err(DomainError::NotFound("order".into()));
-        }
-        logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::Order, id, Bson::from(id), "Order deleted")
+        self.store
+            .transaction(|mut tx| async move {
+                // Delete the order first: a dataset being created in it concurrently locks the order, so one
+                // of the two transactions conflicts and runs again after the other.
+                if !self.orders.delete(&mut tx, id).await? {
+                    return Err(DomainError::NotFound("order".into()));
+                }
+                let datasets = self.datasets.find_in(&mut tx, doc! { "order": id }).await?;
+                for ds in &datasets {
+                    self.remove_dataset_in(&mut tx, p, ds.id).await?;
+                }
+                let data = Bson::from(id);
+                logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::Order, id, data, "Order deleted")
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            })
             .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
     async fn apply_order_input(&self, order: &mut Order, input: OrderInput) -> Result<(), DomainError> {
-        if let Some(t) = input.title {
-            order.title = validate::title(&t)?;
+        use validate::{MAX_PEOPLE, MAX_TAGS};
+        // Every size and shape is checked before any database work.
+        let people = |field: &str, ids: &Option<Vec<String>>| {
+            ids.as_deref().map(|ids| validate::ids(field, ids, MAX_PEOPLE)).transpose()
+        };
+        let title = input.title.as_deref().map(validate::title).transpose()?;
+        let description = input.description.as_deref().map(validate::description).transpose()?;
+        let generators = people("generators", &input.generators)?;
+        let authors = people("authors", &input.authors)?;
+        let organisation = input.organisation.as_deref().map(|id| validate::id("organisation", id)).transpose()?;
+        let editors = people("editors", &input.editors)?;
+        if editors.as_ref().is_some_and(Vec::is_empty) {
+            return Err(DomainError::invalid("editors", "an order needs at least one editor"));
         }
-        if let Some(d) = input.description {
-            order.description = validate::description(&d)?;
+        if let Some(tags) = &input.tags_standard {
+            validate::max_items("tagsStandard", tags, MAX_TAGS)?;
         }
-        if let Some(ids) = input.generators {
-            order.generators = validate::ids("generators", &ids)?;
-            self.ensure_users_exist("generators", &order.generators).await?;
-        }
-        if let Some(ids) = input.authors {
-            order.authors = validate::ids("authors", &ids)?;
-            self.ensure_users_exist("authors", &order.authors).await?;
-        }
-        if let Some(id) = input.organisation {
-            order.organisation = validate::id("organisation", &id)?;
-            self.ensure_users_exist("organisation", &[order.organisation]).await?;
-        }
-        if let Some(ids) = input.editors {
-            let editors = validate::ids("editors", &ids)?;
-            if editors.is_empty() {
-                return Err(DomainError::invalid("editors", "an order needs at least one editor"));
+        let tags_user = input.tags_user.as_deref().map(validate::user_tags).transpose()?;
+        // Then what needs the database.
+        let organisation = organisation.map(|o| vec![o]);
+        for (field, ids) in
+            [("generators", &generators), ("authors", &authors), ("organisation", &organisation), ("editors", &editors)]
+        {
+            if let Some(ids) = ids {
+                self.ensure_users_exist(field, ids).await?;
             }
-            self.ensure_users_exist("editors", &editors).await?;
-            order.editors = editors;
         }
-        if let Some(tags) = input.tags_standard {
-            order.tags_standard = validate::standard_tags(&tags, &self.standard_tags().await?)?;
+        let tags_standard = match input.tags_standard {
+            Some(tags) => Some(validate::standard_tags(&tags, &self.standard_tags().await?)?),
+            None => None,
+        };
+        set(&mut order.title, title);
+        set(&mut order.description, description);
+        set(&mut order.generators, generators);
+        set(&mut order.authors, authors);
+        if let Some(o) = organisation.and_then(|o| o.first().copied()) {
+            order.organisation = o;
         }
-        if let Some(tags) = input.tags_user {
-            order.tags_user = validate::user_tags(&tags)?;
+        set(&mut order.editors, editors);
+        set(&mut order.tags_standard, tags_standard);
+        set(&mut order.tags_user, tags_user);
+        Ok(())
+    }
+}
+
+/// Replaces `field` when a new value was given.
+pub(crate) fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *field = v;
+    }
+}
+
+/// Every user an order names (generators, authors, organisation, editors).
+fn people_of(o: &Order) -> Vec<Uuid> {
+    let mut all = Vec::with_capacity(o.generators.len() + o.authors.len() + o.editors.len() + 1);
+    all.extend_from_slice(&o.generators);
+    all.extend_from_slice(&o.authors);
+    all.push(o.organisation);
+    all.extend_from_slice(&o.editors);
+    all
+}
+
+impl Tracker {
+    /// Inside `tx`: locks the users a write starts to refer to; a user deleted meanwhile is a `CONFLICT`.
+    pub(crate) async fn lock_users(&self, tx: &mut Tx, ids: &[Uuid]) -> Result<(), DomainError> {
+        if (self.users.lock_in(tx, ids).await? as usize) < ids.len() {
+            return Err(DomainError::conflict(
+                None,
+                "a user named in the change was deleted meanwhile; reload and retry",
+            ));
         }
         Ok(())
     }

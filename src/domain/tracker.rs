@@ -100,9 +100,8 @@ impl Tracker {
 
     /// Fails with the missing ids unless every user in `ids` exists.
     pub(crate) async fn ensure_users_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
-        let found = self.users.get_many(ids).await?;
-        let missing: Vec<String> =
-            ids.iter().filter(|id| !found.iter().any(|u| u.id == **id)).map(|id| id.to_string()).collect();
+        let found: std::collections::HashSet<Uuid> = self.users.get_many(ids).await?.iter().map(|u| u.id).collect();
+        let missing: Vec<String> = ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {
             Ok(())
         } else {
@@ -112,9 +111,8 @@ impl Tracker {
 
     /// Fails with the missing ids unless every dataset in `ids` exists.
     pub(crate) async fn ensure_datasets_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
-        let found = self.datasets.get_many(ids).await?;
-        let missing: Vec<String> =
-            ids.iter().filter(|id| !found.iter().any(|d| d.id == **id)).map(|id| id.to_string()).collect();
+        let found: std::collections::HashSet<Uuid> = self.datasets.get_many(ids).await?.iter().map(|d| d.id).collect();
+        let missing: Vec<String> = ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {
             Ok(())
         } else {

@@ -2,13 +2,15 @@
 
 use bson::{doc, Bson, Document, Uuid};
 
+use super::changes;
 use super::logs;
 use super::model::{new_id, DataType, LogAction, ScopeFilter, User};
 use super::orders::check_version;
 use super::permissions::Permission;
 use super::tracker::{regex_escape, Page, PageRequest, Tracker};
+use super::visibility::{can_see_collection_owners, can_see_order};
 use super::{validate, DomainError, Principal};
-use crate::store::StoreError;
+use crate::store::{StoreError, Tx};
 
 /// Fields of a user as given by the caller; `None` leaves a field as it is, an empty string clears it.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +67,9 @@ impl Tracker {
         if !p.has(Permission::UserSearch) {
             return Err(DomainError::Forbidden);
         }
+        if let Some(s) = search {
+            validate::max_chars("search", s, validate::MAX_SEARCH)?;
+        }
         let filter = match search.map(str::trim).filter(|s| !s.is_empty()) {
             None => doc! {},
             Some(s) => {
@@ -120,12 +125,14 @@ impl Tracker {
 
     /// Inserts a prepared user with its log entry.
     pub(crate) async fn insert_user(&self, p: &Principal, user: &User, comment: &str) -> Result<(), DomainError> {
-        let mut tx = self.store.begin().await?;
-        self.users.insert(&mut tx, user).await.map_err(user_conflict)?;
-        let data = Bson::Document(logs::snapshot(user)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::User, user.id, data, comment).await?;
-        tx.commit().await.map_err(user_conflict)?;
-        Ok(())
+        self.store
+            .transaction(|mut tx| async move {
+                self.users.insert(&mut tx, user).await.map_err(user_conflict)?;
+                let data = Bson::Document(logs::snapshot(user)?);
+                logs::record(&self.store, &mut tx, p, LogAction::Add, DataType::User, user.id, data, comment).await?;
+                tx.commit().await.map_err(user_conflict)
+            })
+            .await
     }
 
     /// Changes any field of any user (needs `USER_MANAGEMENT`).
@@ -165,14 +172,22 @@ impl Tracker {
         mut user: User,
         comment: &str,
     ) -> Result<User, DomainError> {
+        if changes::unchanged(current, &user) {
+            return Ok(current.clone());
+        }
         user.version = current.version + 1;
         user.updated_at = bson::DateTime::now();
-        let mut tx = self.store.begin().await?;
-        self.users.replace_versioned(&mut tx, current.id, current.version, &user).await.map_err(user_conflict)?;
-        let data = Bson::Document(logs::snapshot(&user)?);
-        logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::User, user.id, data, comment).await?;
-        tx.commit().await.map_err(user_conflict)?;
-        Ok(user)
+        let user = &user;
+        self.store
+            .transaction(|mut tx| async move {
+                let users = &self.users;
+                users.replace_versioned(&mut tx, current.id, current.version, user).await.map_err(user_conflict)?;
+                let data = Bson::Document(logs::snapshot(user)?);
+                logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::User, user.id, data, comment).await?;
+                tx.commit().await.map_err(user_conflict)
+            })
+            .await?;
+        Ok(user.clone())
     }
 
     /// Deletes a user (needs `USER_MANAGEMENT`) and removes them from every order and collection, atomically;
@@ -185,27 +200,49 @@ impl Tracker {
                 return Err(DomainError::Forbidden);
             }
         }
-        let mut tx = self.store.begin().await?;
-        if self.users.get_in(&mut tx, id).await?.is_none() {
+        self.store
+            .transaction(|mut tx| async move {
+                self.delete_user_in(&mut tx, p, id).await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await?;
+        Ok(id)
+    }
+
+    /// Inside `tx`: deletes the user, removing them from every order and collection, with log entries.
+    async fn delete_user_in(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<(), DomainError> {
+        if self.users.get_in(tx, id).await?.is_none() {
             return Err(DomainError::NotFound("user".into()));
         }
         let refs =
             doc! { "$or": [ { "editors": id }, { "generators": id }, { "authors": id }, { "organisation": id } ] };
-        let orders = self.orders.find_in(&mut tx, refs).await?;
-        let collections = self.collections.find_in(&mut tx, doc! { "editors": id }).await?;
-        let blocking: Vec<String> = orders
-            .iter()
-            .filter(|o| o.organisation == id || o.editors == [id])
-            .map(|o| format!("order {}", o.id))
-            .chain(collections.iter().filter(|c| c.editors == [id]).map(|c| format!("collection {}", c.id)))
-            .collect();
-        if !blocking.is_empty() {
+        let orders = self.orders.find_in(tx, refs).await?;
+        let collections = self.collections.find_in(tx, doc! { "editors": id }).await?;
+        let blocking_orders = orders.iter().filter(|o| o.organisation == id || o.editors == [id]);
+        let blocking_collections = collections.iter().filter(|c| c.editors == [id]);
+        // Name only the entries whose owners the caller may see; count the others.
+        let mut named: Vec<String> = Vec::new();
+        let mut hidden = 0usize;
+        for o in blocking_orders {
+            match can_see_order(p, o) {
+                true => named.push(format!("order {}", o.id)),
+                false => hidden += 1,
+            }
+        }
+        for c in blocking_collections {
+            match can_see_collection_owners(p, c) {
+                true => named.push(format!("collection {}", c.id)),
+                false => hidden += 1,
+            }
+        }
+        if hidden > 0 {
+            named.push(format!("{hidden} entr{} you cannot see", if hidden == 1 { "y" } else { "ies" }));
+        }
+        if !named.is_empty() {
             return Err(DomainError::conflict(
                 Some("id"),
-                format!(
-                    "the user is the only editor or the organisation of: {}; change those first",
-                    blocking.join(", ")
-                ),
+                format!("the user is the only editor or the organisation of: {}; change those first", named.join(", ")),
             ));
         }
         for current in orders {
@@ -217,7 +254,7 @@ impl Tracker {
             o.updated_at = bson::DateTime::now();
             let edit =
                 logs::Edit { data_type: DataType::Order, id: o.id, expected: current.version, comment: "User removed" };
-            logs::replace_logged(&self.store, &mut tx, &self.orders, p, &o, edit).await?;
+            logs::replace_logged(&self.store, tx, &self.orders, p, &o, edit).await?;
         }
         for current in collections {
             let mut c = current.clone();
@@ -230,13 +267,11 @@ impl Tracker {
                 expected: current.version,
                 comment: "User removed",
             };
-            logs::replace_logged(&self.store, &mut tx, &self.collections, p, &c, edit).await?;
+            logs::replace_logged(&self.store, tx, &self.collections, p, &c, edit).await?;
         }
-        self.users.delete(&mut tx, id).await?;
-        logs::record(&self.store, &mut tx, p, LogAction::Delete, DataType::User, id, Bson::from(id), "User deleted")
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+        self.users.delete(tx, id).await?;
+        logs::record(&self.store, tx, p, LogAction::Delete, DataType::User, id, Bson::from(id), "User deleted").await?;
+        Ok(())
     }
 
     /// The user with login identity `auth_id` (`identifier::source`).
@@ -301,6 +336,25 @@ fn apply_user_input(user: &mut User, input: UserInput) -> Result<(), DomainError
             "" => None,
             t => Some(validate::http_url("url", t)?),
         };
+    }
+    if let Some(perms) = &input.permissions {
+        validate::max_items("permissions", perms, 50)?;
+    }
+    if let Some(ids) = &input.auth_ids {
+        validate::max_items("authIds", ids, 20)?;
+        for id in ids {
+            validate::max_chars("authIds", id, 500)?;
+        }
+    }
+    if let Some(scope) = &input.scope {
+        validate::max_items("scope", scope, 50)?;
+        for f in scope {
+            validate::max_chars("scope", &f.column, 200)?;
+            validate::max_items("scope", &f.values, 1_000)?;
+            for v in &f.values {
+                validate::max_chars("scope", v, 200)?;
+            }
+        }
     }
     if let Some(perms) = input.permissions {
         let mut names: Vec<String> = perms.iter().map(|p| p.as_str().to_owned()).collect();

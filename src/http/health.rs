@@ -2,13 +2,27 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use serde_json::json;
 
+use crate::error::{ApiError, ErrorCode};
 use crate::AppState;
+
+/// Answers 503 (`SERVICE_UNAVAILABLE`, with `Retry-After`) until the migrations are in place, so that no
+/// request writes before the unique indexes exist.
+pub async fn require_migrated(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.is_migrated() {
+        return next.run(req).await;
+    }
+    let err = ApiError::new(ErrorCode::ServiceUnavailable, "the service is starting; retry shortly");
+    let mut resp = err.into_response();
+    resp.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+    resp
+}
 
 /// `GET /health`: the process is alive.
 pub async fn health() -> Response {

@@ -2,8 +2,10 @@
 
 pub mod migrations;
 pub mod repo;
+pub mod retry;
 
 pub use repo::{Repo, Tx};
+pub use retry::Transient;
 
 use std::time::Duration;
 
@@ -23,6 +25,10 @@ pub enum StoreError {
     /// A compare-and-set on the entity's version found another version.
     #[error("version conflict")]
     VersionConflict,
+    /// The transaction was aborted by a concurrent write or a failover (`TransientTransactionError`); running
+    /// it again may succeed. [`Store::transaction`] does that.
+    #[error("transient transaction error: {0}")]
+    Transient(mongodb::error::Error),
     /// A stored document does not have the expected shape.
     #[error("malformed document: {0}")]
     Malformed(String),

@@ -28,21 +28,39 @@ impl Tx {
         &mut self.session
     }
 
-    /// Commits; a write conflict with a concurrent transaction is a [`StoreError::VersionConflict`].
+    /// Commits. A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is retried, as the
+    /// driver's transaction API does; a write conflict with a concurrent transaction is a
+    /// [`StoreError::Transient`], for [`Store::transaction`] to retry the whole transaction.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        self.session.commit_transaction().await.map_err(classify_tx)
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.session.commit_transaction().await {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if e.contains_label(mongodb::error::UNKNOWN_TRANSACTION_COMMIT_RESULT)
+                        && attempts < super::retry::MAX_COMMIT_ATTEMPTS =>
+                {
+                    tracing::debug!(attempts, "commit outcome unknown; committing again");
+                }
+                Err(e) => return Err(classify_tx(e)),
+            }
+        }
     }
 }
 
-fn classify_tx(err: mongodb::error::Error) -> StoreError {
-    let conflict = err.contains_label(mongodb::error::TRANSIENT_TRANSACTION_ERROR)
-        || matches!(err.kind.as_ref(), mongodb::error::ErrorKind::Command(c) if c.code == 112);
-    if conflict {
-        StoreError::VersionConflict
+/// Classifies an error met inside a transaction: transient ones (write conflicts, aborted transactions)
+/// become [`StoreError::Transient`], the rest as [`StoreError::classify`] says.
+pub(crate) fn classify_tx(err: mongodb::error::Error) -> StoreError {
+    if super::retry::is_transient(&err) {
+        StoreError::Transient(err)
     } else {
         StoreError::classify(err)
     }
 }
+
+/// The field [`Repo::lock_in`] increments; not part of any entity, dropped by the next replace.
+pub const LOCK_FIELD: &str = "_lock";
 
 /// A typed collection whose documents have a UUID `_id` and a `version`.
 #[derive(Clone, Debug)]
@@ -83,7 +101,7 @@ where
     pub async fn find_in(&self, tx: &mut Tx, filter: Document) -> Result<Vec<T>, StoreError> {
         let mut cursor =
             self.coll.find(filter).sort(doc! { "_id": 1 }).session(&mut tx.session).await.map_err(classify_tx)?;
-        Ok(cursor.stream(&mut tx.session).try_collect().await?)
+        cursor.stream(&mut tx.session).try_collect().await.map_err(classify_tx)
     }
 
     /// Documents with the given ids (one round trip).
@@ -125,6 +143,22 @@ where
             return Err(StoreError::VersionConflict);
         }
         Ok(())
+    }
+
+    /// Inside the transaction: marks the documents with these ids as written (a counter no reader sees), so
+    /// that a concurrent transaction that deletes or changes one of them conflicts with this one and one of
+    /// the two runs again. Returns how many of the documents exist.
+    pub async fn lock_in(&self, tx: &mut Tx, ids: &[Uuid]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let res = self
+            .coll
+            .update_many(doc! { "_id": { "$in": ids.to_vec() } }, doc! { "$inc": { LOCK_FIELD: 1_i64 } })
+            .session(&mut tx.session)
+            .await
+            .map_err(classify_tx)?;
+        Ok(res.matched_count)
     }
 
     /// Deletes inside the transaction; whether a document was deleted.

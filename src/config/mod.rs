@@ -55,8 +55,12 @@ pub enum LogFormat {
 pub struct GraphqlSettings {
     /// Maximum selection depth (`DATATRACKER_GRAPHQL_MAX_DEPTH`, default 15).
     pub max_depth: usize,
-    /// Maximum complexity (`DATATRACKER_GRAPHQL_MAX_COMPLEXITY`, default 5000).
+    /// Maximum cost of a signed-in caller's query (`DATATRACKER_GRAPHQL_MAX_COMPLEXITY`, default 100000);
+    /// lists count as many times as they may have items (see `graphql::cost`).
     pub max_complexity: usize,
+    /// Maximum cost of an anonymous query (`DATATRACKER_GRAPHQL_MAX_COMPLEXITY_ANONYMOUS`, default 25000;
+    /// never more than `max_complexity`).
+    pub max_complexity_anonymous: usize,
     /// Whether introspection is answered (`DATATRACKER_GRAPHQL_INTROSPECTION`, default true).
     pub introspection: bool,
     /// Whether `GET /graphql` serves GraphiQL (`DATATRACKER_GRAPHIQL`, default true).
@@ -368,7 +372,12 @@ impl Settings {
             },
             graphql: GraphqlSettings {
                 max_depth: src.parse("DATATRACKER_GRAPHQL_MAX_DEPTH", 15, "a whole number")?,
-                max_complexity: src.parse("DATATRACKER_GRAPHQL_MAX_COMPLEXITY", 5000, "a whole number")?,
+                max_complexity: src.parse("DATATRACKER_GRAPHQL_MAX_COMPLEXITY", 100_000, "a whole number")?,
+                max_complexity_anonymous: src.parse(
+                    "DATATRACKER_GRAPHQL_MAX_COMPLEXITY_ANONYMOUS",
+                    25_000,
+                    "a whole number",
+                )?,
                 introspection: src.flag("DATATRACKER_GRAPHQL_INTROSPECTION", true)?,
                 graphiql: src.flag("DATATRACKER_GRAPHIQL", true)?,
             },

@@ -1,5 +1,7 @@
 //! Input validation: ids, titles, tags, emails, ORCID iDs, URLs. Errors name the field.
 
+use std::collections::HashSet;
+
 use bson::Uuid;
 
 use super::model::CrossReference;
@@ -13,20 +15,69 @@ pub const MAX_TAG: usize = 64;
 pub const MAX_TAGS: usize = 50;
 /// Longest accepted description.
 pub const MAX_DESCRIPTION: usize = 100_000;
+/// Most people in one list of an entry (generators, authors, editors).
+pub const MAX_PEOPLE: usize = 50;
+/// Most datasets in one collection.
+pub const MAX_DATASETS: usize = 1_000;
+/// Most cross references on one entry.
+pub const MAX_CROSS_REFERENCES: usize = 50;
+/// Longest cross reference kind.
+pub const MAX_KIND: usize = 64;
+/// Longest cross reference value, URL, search text or other short text.
+pub const MAX_SHORT_TEXT: usize = 2_000;
+
+/// Refuses a list longer than `max` before looking at its items.
+pub fn max_items<T>(field: &str, raw: &[T], max: usize) -> Result<(), DomainError> {
+    if raw.len() > max {
+        return Err(DomainError::invalid(field, format!("at most {max} items")));
+    }
+    Ok(())
+}
+
+/// Refuses a text longer than `max` characters (checked on bytes first, so huge input costs nothing).
+pub fn max_chars(field: &str, raw: &str, max: usize) -> Result<(), DomainError> {
+    // A character is at most 4 bytes: only texts between `max` and `4 * max` bytes need counting.
+    if raw.len() > max.saturating_mul(4) || (raw.len() > max && raw.chars().count() > max) {
+        return Err(DomainError::invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(())
+}
+
+/// Longest search text.
+pub const MAX_SEARCH: usize = 200;
+
+/// A listing filter: bounded search text and tag lists (fields named as in `filter`).
+pub fn listing(search: Option<&str>, tags_standard: &[String], tags_user: &[String]) -> Result<(), DomainError> {
+    if let Some(s) = search {
+        max_chars("filter.search", s, MAX_SEARCH)?;
+    }
+    for (field, tags) in [("filter.tagsStandard", tags_standard), ("filter.tagsUser", tags_user)] {
+        max_items(field, tags, MAX_TAGS)?;
+        for t in tags {
+            max_chars(field, t, MAX_TAG)?;
+        }
+    }
+    Ok(())
+}
 
 /// Parses an id given as text; anything but a UUID is `BAD_USER_INPUT` on `field`.
 pub fn id(field: &str, raw: &str) -> Result<Uuid, DomainError> {
+    if raw.len() > 100 {
+        return Err(DomainError::invalid(field, format!("`{}…` is not a valid id (UUID)", truncate(raw, 60))));
+    }
     uuid::Uuid::parse_str(raw.trim())
         .map(Uuid::from)
         .map_err(|_| DomainError::invalid(field, format!("`{}` is not a valid id (UUID)", truncate(raw, 60))))
 }
 
-/// Parses a list of ids, removing duplicates and keeping order.
-pub fn ids(field: &str, raw: &[String]) -> Result<Vec<Uuid>, DomainError> {
+/// Parses a list of at most `max` ids, removing duplicates and keeping order.
+pub fn ids(field: &str, raw: &[String], max: usize) -> Result<Vec<Uuid>, DomainError> {
+    max_items(field, raw, max)?;
+    let mut seen: HashSet<Uuid> = HashSet::with_capacity(raw.len());
     let mut out: Vec<Uuid> = Vec::with_capacity(raw.len());
     for r in raw {
         let id = id(field, r)?;
-        if !out.contains(&id) {
+        if seen.insert(id) {
             out.push(id);
         }
     }
@@ -39,9 +90,7 @@ pub fn title(raw: &str) -> Result<String, DomainError> {
     if t.is_empty() {
         return Err(DomainError::invalid("title", "must not be empty"));
     }
-    if t.chars().count() > MAX_TITLE {
-        return Err(DomainError::invalid("title", format!("must be at most {MAX_TITLE} characters")));
-    }
+    max_chars("title", t, MAX_TITLE)?;
     Ok(t.to_owned())
 }
 
@@ -51,9 +100,7 @@ pub fn name(raw: &str) -> Result<String, DomainError> {
     if t.is_empty() {
         return Err(DomainError::invalid("name", "must not be empty"));
     }
-    if t.chars().count() > 300 {
-        return Err(DomainError::invalid("name", "must be at most 300 characters"));
-    }
+    max_chars("name", t, 300)?;
     Ok(t.to_owned())
 }
 
@@ -67,31 +114,35 @@ pub fn description(raw: &str) -> Result<String, DomainError> {
 
 /// User tags: trimmed, non-empty, bounded, de-duplicated.
 pub fn user_tags(raw: &[String]) -> Result<Vec<String>, DomainError> {
+    if raw.len() > MAX_TAGS {
+        return Err(DomainError::invalid("tagsUser", format!("at most {MAX_TAGS} tags")));
+    }
     let mut out: Vec<String> = Vec::new();
     for tag in raw {
         let t = tag.trim();
         if t.is_empty() {
             return Err(DomainError::invalid("tagsUser", "tags must not be empty"));
         }
-        if t.chars().count() > MAX_TAG {
+        if max_chars("tagsUser", t, MAX_TAG).is_err() {
             return Err(DomainError::invalid("tagsUser", format!("tags must be at most {MAX_TAG} characters")));
         }
         if !out.iter().any(|o| o == t) {
             out.push(t.to_owned());
         }
     }
-    if out.len() > MAX_TAGS {
-        return Err(DomainError::invalid("tagsUser", format!("at most {MAX_TAGS} tags")));
-    }
     Ok(out)
 }
 
 /// Standard tags: each must be in `vocabulary`.
 pub fn standard_tags(raw: &[String], vocabulary: &[String]) -> Result<Vec<String>, DomainError> {
+    if raw.len() > MAX_TAGS {
+        return Err(DomainError::invalid("tagsStandard", format!("at most {MAX_TAGS} tags")));
+    }
+    let known: HashSet<&str> = vocabulary.iter().map(String::as_str).collect();
     let mut out: Vec<String> = Vec::new();
     for tag in raw {
         let t = tag.trim();
-        if !vocabulary.iter().any(|v| v == t) {
+        if !known.contains(t) {
             return Err(DomainError::invalid("tagsStandard", format!("`{}` is not a standard tag", truncate(t, 64))));
         }
         if !out.iter().any(|o| o == t) {
@@ -103,6 +154,9 @@ pub fn standard_tags(raw: &[String], vocabulary: &[String]) -> Result<Vec<String
 
 /// An email address: one `@`, non-empty local part and a dotted domain; lower-cased.
 pub fn email(field: &str, raw: &str) -> Result<String, DomainError> {
+    if raw.len() > 1_000 {
+        return Err(DomainError::invalid(field, "is not a valid email address"));
+    }
     let e = raw.trim().to_lowercase();
     let valid = match e.split_once('@') {
         Some((local, domain)) => {
@@ -124,14 +178,18 @@ pub fn email(field: &str, raw: &str) -> Result<String, DomainError> {
 
 /// An ORCID iD `0000-0000-0000-000X` with a valid ISO 7064 11-2 check digit (which may be `X`).
 pub fn orcid(raw: &str) -> Result<String, DomainError> {
-    let o = raw.trim().trim_start_matches("https://orcid.org/").to_uppercase();
     let bad = || DomainError::invalid("orcid", "must look like 0000-0002-1825-0097 with a valid check digit");
+    if raw.len() > 100 {
+        return Err(bad());
+    }
+    let o = raw.trim().trim_start_matches("https://orcid.org/").to_uppercase();
     let groups: Vec<&str> = o.split('-').collect();
-    if groups.len() != 4 || groups.iter().any(|g| g.len() != 4) {
+    // Counted in characters, not bytes: "éé" is four bytes but two characters.
+    if groups.len() != 4 || groups.iter().any(|g| g.chars().count() != 4) {
         return Err(bad());
     }
     let chars: Vec<char> = groups.concat().chars().collect();
-    if !chars[..15].iter().all(|c| c.is_ascii_digit()) {
+    if chars.len() != 16 || !chars[..15].iter().all(|c| c.is_ascii_digit()) {
         return Err(bad());
     }
     let mut total = 0u32;
@@ -148,6 +206,7 @@ pub fn orcid(raw: &str) -> Result<String, DomainError> {
 
 /// A URL with scheme http or https and a host.
 pub fn http_url(field: &str, raw: &str) -> Result<String, DomainError> {
+    max_chars(field, raw, MAX_SHORT_TEXT)?;
     let u = url::Url::parse(raw.trim()).map_err(|_| DomainError::invalid(field, "is not a valid URL"))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
         return Err(DomainError::invalid(field, "must be an http:// or https:// URL"));
@@ -157,12 +216,15 @@ pub fn http_url(field: &str, raw: &str) -> Result<String, DomainError> {
 
 /// Cross references: non-empty values, http(s) links.
 pub fn cross_references(raw: Vec<CrossReference>) -> Result<Vec<CrossReference>, DomainError> {
+    max_items("crossReferences", &raw, MAX_CROSS_REFERENCES)?;
     raw.into_iter()
         .map(|x| {
             let value = x.value.trim().to_owned();
             if value.is_empty() {
                 return Err(DomainError::invalid("crossReferences", "value must not be empty"));
             }
+            max_chars("crossReferences", &value, MAX_SHORT_TEXT)?;
+            max_chars("crossReferences", x.kind.trim(), MAX_KIND)?;
             let url = match x.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                 Some(u) => Some(http_url("crossReferences", u)?),
                 None => None,
@@ -176,8 +238,7 @@ pub fn cross_references(raw: Vec<CrossReference>) -> Result<Vec<CrossReference>,
 pub fn optional_text(field: &str, raw: Option<&str>) -> Result<Option<String>, DomainError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > 500 => Err(DomainError::invalid(field, "must be at most 500 characters")),
-        Some(t) => Ok(Some(t.to_owned())),
+        Some(t) => max_chars(field, t, 500).map(|()| Some(t.to_owned())),
     }
 }
 

@@ -6,18 +6,31 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
 
+use crate::domain::Principal;
 use crate::error::ErrorCode;
 
-/// Extension factory that tags parse and validation errors with their code.
-pub struct ErrorCodes;
+/// Extension factory that tags parse and validation errors with their code, and holds anonymous callers to
+/// their lower complexity budget.
+pub struct ErrorCodes {
+    /// The largest complexity an anonymous caller's query may have.
+    pub anonymous_max_complexity: usize,
+}
 
 impl ExtensionFactory for ErrorCodes {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+        Arc::new(ErrorCodesExtension { anonymous_max_complexity: self.anonymous_max_complexity })
     }
 }
 
-struct ErrorCodesExtension;
+struct ErrorCodesExtension {
+    anonymous_max_complexity: usize,
+}
+
+fn limit_error(e: ServerError, reason: &str) -> ServerError {
+    let mut e = tag(e, ErrorCode::BadUserInput);
+    e.extensions.get_or_insert_with(Default::default).set("reason", reason);
+    e
+}
 
 fn tag(mut err: ServerError, code: ErrorCode) -> ServerError {
     err.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
@@ -41,7 +54,7 @@ impl Extension for ErrorCodesExtension {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
+        let result = next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
                 .map(|e| {
@@ -53,15 +66,24 @@ impl Extension for ErrorCodesExtension {
                         _ => None,
                     };
                     match limit {
-                        Some(reason) => {
-                            let mut e = tag(e, ErrorCode::BadUserInput);
-                            e.extensions.get_or_insert_with(Default::default).set("reason", reason);
-                            e
-                        }
+                        Some(reason) => limit_error(e, reason),
                         None => tag(e, ErrorCode::GraphqlValidationFailed),
                     }
                 })
-                .collect()
-        })
+                .collect::<Vec<_>>()
+        })?;
+        // The schema's limit is the signed-in budget; anonymous callers get a lower one.
+        let anonymous = ctx.data_opt::<Principal>().is_none_or(|p| matches!(p, Principal::Anonymous));
+        if anonymous && result.complexity > self.anonymous_max_complexity {
+            let e = ServerError::new(
+                format!(
+                    "Query is too complex for an anonymous caller (cost {}, at most {}); sign in or ask for fewer items.",
+                    result.complexity, self.anonymous_max_complexity
+                ),
+                None,
+            );
+            return Err(vec![limit_error(e, "MAX_COMPLEXITY")]);
+        }
+        Ok(result)
     }
 }

@@ -52,6 +52,7 @@ impl TrackerQuery {
 
     /// The orders the caller may see (as editor, or all with `DATA_MANAGEMENT`/`OWNERS_READ`), oldest first.
     /// Page size: `first` (default 20, at most 100).
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -70,6 +71,7 @@ impl TrackerQuery {
     }
 
     /// Datasets, oldest first, optionally filtered by title and tags. Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn datasets(
         &self,
         ctx: &Context<'_>,
@@ -89,6 +91,7 @@ impl TrackerQuery {
     }
 
     /// Collections, oldest first, optionally filtered by title and tags. Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -109,6 +112,7 @@ impl TrackerQuery {
 
     /// Users whose name or affiliation contains `search` (case-insensitive) or whose email is exactly
     /// `search` (the email is not returned). Needs `USER_SEARCH`.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
-use super::ClientAddr;
+use super::{request, ClientAddr};
 use crate::auth::{self, RequestKind};
 use crate::error::{ApiError, ErrorCode};
 use crate::AppState;
@@ -25,33 +25,10 @@ pub async fn post_handler(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
-        .unwrap_or(false);
-    if !is_json {
-        let err = ApiError::new(ErrorCode::BadUserInput, "send the request as Content-Type: application/json");
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(err.to_json())).into_response();
-    }
-    let json: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => return request_error(ErrorCode::BadUserInput, "the request body is not valid JSON"),
-    };
-    if json.is_array() {
-        return request_error(
-            ErrorCode::BadUserInput,
-            "batched requests are not supported; send one operation per request",
-        );
-    }
-    let request: async_graphql::Request = match serde_json::from_value(json) {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let request = match request::parse_post(content_type, &body) {
         Ok(r) => r,
-        Err(_) => {
-            return request_error(
-                ErrorCode::BadUserInput,
-                "the body must be an object with `query`, and optional `operationName`, `variables`, `extensions`",
-            )
-        }
+        Err(rejection) => return rejection_response(rejection),
     };
     execute(state, headers, client, request, RequestKind::Post).await
 }
@@ -86,13 +63,28 @@ pub async fn get_handler(
         }
         return request_error(ErrorCode::BadUserInput, "missing `query` parameter");
     };
+    if query.len() > request::MAX_QUERY_BYTES {
+        let max = request::MAX_QUERY_BYTES;
+        return rejection_response(request::Rejection {
+            field: Some("query".into()),
+            message: format!("at most {max} bytes"),
+            media_type: false,
+        });
+    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
     if let Some(vars) = params.variables {
         match serde_json::from_str::<serde_json::Value>(&vars) {
-            Ok(v) => request = request.variables(async_graphql::Variables::from_json(v)),
+            Ok(v) => {
+                if let serde_json::Value::Object(map) = &v {
+                    if let Err(rejection) = request::check_variables(map) {
+                        return rejection_response(rejection);
+                    }
+                }
+                request = request.variables(async_graphql::Variables::from_json(v))
+            }
             Err(_) => return request_error(ErrorCode::BadUserInput, "`variables` is not valid JSON"),
         }
     }
@@ -107,7 +99,7 @@ async fn execute(
     kind: RequestKind,
 ) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let op = operation_kind(&request.query, request.operation_name.as_deref());
+    let op = request::operation_kind(&request.query, request.operation_name.as_deref());
     if let Some(name) = request.operation_name.as_deref() {
         tracing::Span::current().record("graphql_operation", name);
     }
@@ -130,21 +122,6 @@ async fn execute(
     };
     let response = state.schema().execute(request.data(authenticated.principal).data(loader).data(sessions)).await;
     graphql_response(response, &accept)
-}
-
-/// The kind of the operation that will run, if the document parses and names it unambiguously.
-fn operation_kind(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
-    let doc = async_graphql::parser::parse_query(query).ok()?;
-    match (&doc.operations, operation_name) {
-        (async_graphql::parser::types::DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
-        }
-        (async_graphql::parser::types::DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    }
 }
 
 fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Response {
@@ -180,6 +157,13 @@ fn ensure_code(err: &mut ServerError) {
     if ext.get("code").is_none() {
         ext.set("code", ErrorCode::BadUserInput.as_str());
     }
+}
+
+fn rejection_response(r: request::Rejection) -> Response {
+    let status = if r.media_type { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::BAD_REQUEST };
+    let mut err = ApiError::new(ErrorCode::BadUserInput, r.message);
+    err.field = r.field;
+    (status, axum::Json(err.to_json())).into_response()
 }
 
 fn request_error(code: ErrorCode, message: &str) -> Response {

@@ -4,6 +4,7 @@ mod graphql;
 mod health;
 pub mod login;
 mod oidc;
+pub mod request;
 
 use std::time::Duration;
 
@@ -31,15 +32,19 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let cors = cors_layer(&settings.http.cors_origins);
     let timeout = settings.http.request_timeout;
-    Router::new()
+    // Everything but liveness and readiness waits for the migrations (unique indexes) to be in place.
+    let gated = Router::new()
         .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
-        .route("/health", get(health::health))
-        .route("/ready", get(health::ready))
         .route("/login/apikey", post(login::login_apikey))
         .route("/logout", post(login::logout))
         .route("/login/providers", get(oidc::providers))
         .route("/login/oidc/{provider}/login", get(oidc::start))
         .route("/login/oidc/{provider}/authorize", get(oidc::callback))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), health::require_migrated));
+    Router::new()
+        .merge(gated)
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
         .layer(axum::middleware::from_fn_with_state(state.clone(), login::csrf_cookie))
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(

@@ -32,9 +32,12 @@ impl CollectionObject {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// The datasets in the collection. Visible to everyone.
-    async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
-        let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
+    /// The datasets in the collection, the first `first` of them (default and at most 100). Visible to
+    /// everyone.
+    #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
+    async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
+        let n = crate::graphql::cost::nested_len(first)?;
+        let keys: Vec<DatasetKey> = self.0.datasets.iter().take(n).map(|d| DatasetKey(*d)).collect();
         let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
         Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(DatasetObject).collect())
     }
@@ -50,20 +53,24 @@ impl CollectionObject {
     async fn cross_references(&self) -> Vec<CrossReferenceObject> {
         self.0.cross_references.iter().cloned().map(Into::into).collect()
     }
-    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to everyone.
-    async fn version(&self) -> i64 {
-        self.0.version
+    /// Version, incremented by every change (compare-and-set, see `Order.version`). It moves when the
+    /// editors change, so it is owner information: visible to the collection's editors, `DATA_MANAGEMENT` and
+    /// `OWNERS_READ`; `null` otherwise.
+    async fn version(&self, ctx: &Context<'_>) -> Option<i64> {
+        can_see_collection_owners(principal(ctx), &self.0).then_some(self.0.version)
     }
     /// When the collection was created (UTC). Visible to everyone.
     async fn created_at(&self) -> DateTime<Utc> {
         common::utc(self.0.created_at)
     }
-    /// When the collection last changed (UTC). Visible to everyone.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        common::utc(self.0.updated_at)
+    /// When the collection last changed (UTC). Owner information, like `version`: visible to the
+    /// collection's editors, `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
+    async fn updated_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        can_see_collection_owners(principal(ctx), &self.0).then(|| common::utc(self.0.updated_at))
     }
     /// Editors (owner information). Visible to the collection's editors, `DATA_MANAGEMENT` and
     /// `OWNERS_READ`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn editors(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserObject>>, ApiError> {
         if !can_see_collection_owners(principal(ctx), &self.0) {
             return Ok(None);
@@ -71,6 +78,7 @@ impl CollectionObject {
         Ok(Some(common::users(ctx, &self.0.editors).await?))
     }
     /// Change log, oldest first. Visible to the collection's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn log(
         &self,
         ctx: &Context<'_>,

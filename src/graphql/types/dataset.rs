@@ -71,6 +71,7 @@ impl DatasetObject {
     }
     /// The users who may edit the dataset: its order's editors (owner information). Visible to those
     /// editors, `DATA_MANAGEMENT` and `OWNERS_READ`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn editors(&self, ctx: &Context<'_>) -> Result<Option<Vec<UserObject>>, ApiError> {
         let p = principal(ctx);
         match self.order_of(ctx).await?.filter(|o| can_see_order(p, o)) {
@@ -78,17 +79,24 @@ impl DatasetObject {
             None => Ok(None),
         }
     }
-    /// The other datasets of the same order. Visible to everyone.
-    async fn related(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+    /// The other datasets of the same order, oldest first: the first `first` of them (default and at most
+    /// 100). Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
+    async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
+        let n = crate::graphql::cost::nested_len(first)?;
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.order)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().filter(|d| d.id != self.0.id).map(DatasetObject).collect())
+        Ok(list.unwrap_or_default().into_iter().filter(|d| d.id != self.0.id).take(n).map(DatasetObject).collect())
     }
-    /// The collections containing this dataset. Visible to everyone.
-    async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<CollectionObject>, ApiError> {
+    /// The collections containing this dataset, oldest first: the first `first` of them (default and at most
+    /// 100). Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
+    async fn collections(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<CollectionObject>, ApiError> {
+        let n = crate::graphql::cost::nested_len(first)?;
         let list = loader(ctx)?.load_one(CollectionsOfDataset(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().map(CollectionObject).collect())
+        Ok(list.unwrap_or_default().into_iter().take(n).map(CollectionObject).collect())
     }
     /// Who generated the data (from the order; public profiles). Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         match self.order_of(ctx).await? {
             Some(o) => common::users(ctx, &o.generators).await,
@@ -96,6 +104,7 @@ impl DatasetObject {
         }
     }
     /// Authors (from the order; public profiles). Visible to everyone.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         match self.order_of(ctx).await? {
             Some(o) => common::users(ctx, &o.authors).await,
@@ -110,6 +119,7 @@ impl DatasetObject {
         }
     }
     /// Change log, oldest first. Visible to the order's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn log(
         &self,
         ctx: &Context<'_>,

@@ -34,10 +34,12 @@ impl OrderObject {
         &self.0.description
     }
     /// Users who generate the data (public profiles). Visible to whoever can see the order.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn generators(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.generators).await
     }
     /// Users credited as authors (public profiles). Visible to whoever can see the order.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn authors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.authors).await
     }
@@ -46,13 +48,17 @@ impl OrderObject {
         common::user(ctx, self.0.organisation).await
     }
     /// Editors: the users who may change the order and its datasets (owner information). Visible to whoever can see the order.
+    #[graphql(complexity = "crate::graphql::cost::people(child_complexity)")]
     async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.editors).await
     }
     /// The order's datasets, oldest first. Added and removed only through the dataset mutations. Visible to whoever can see the order.
-    async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+    /// Returns the first `first` (default and at most 100).
+    #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
+    async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
+        let n = crate::graphql::cost::nested_len(first)?;
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().map(DatasetObject).collect())
+        Ok(list.unwrap_or_default().into_iter().take(n).map(DatasetObject).collect())
     }
     /// Tags from the standard vocabulary (`standardTags`). Visible to whoever can see the order.
     async fn tags_standard(&self) -> &[String] {
@@ -76,6 +82,7 @@ impl OrderObject {
         common::utc(self.0.updated_at)
     }
     /// Change log, oldest first. Visible to the order's editors and `DATA_MANAGEMENT`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn log(
         &self,
         ctx: &Context<'_>,

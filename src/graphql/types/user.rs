@@ -102,11 +102,13 @@ impl UserObject {
     async fn has_api_key(&self, ctx: &Context<'_>) -> Option<bool> {
         self.private(ctx, self.0.api_key.is_some())
     }
-    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to everyone.
-    async fn version(&self) -> i64 {
-        self.0.version
+    /// Version, incremented by every change (compare-and-set, see `Order.version`). Visible to the user and
+    /// `USER_MANAGEMENT` (it moves when private fields change); `null` otherwise.
+    async fn version(&self, ctx: &Context<'_>) -> Option<i64> {
+        self.private(ctx, self.0.version)
     }
     /// Changes made to this user, oldest first. Visible to the user and `USER_MANAGEMENT`; `null` otherwise.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn log(
         &self,
         ctx: &Context<'_>,
@@ -120,6 +122,7 @@ impl UserObject {
     /// Changes this user made, oldest first. Visible to the user and `USER_MANAGEMENT` (`null` otherwise);
     /// to others than the user, entries about orders, datasets and collections are listed only with
     /// `DATA_MANAGEMENT`.
+    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
     async fn actions(
         &self,
         ctx: &Context<'_>,

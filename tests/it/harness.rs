@@ -14,7 +14,7 @@ use mongodb::options::ClientOptions;
 use serde_json::{json, Value};
 
 #[path = "../support/localdb.rs"]
-mod localdb;
+pub mod localdb;
 
 static SERVER_URI: OnceLock<String> = OnceLock::new();
 
@@ -97,13 +97,26 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// Starts the app on `listener` (its base URL is the listener's address unless `extra` sets one).
 pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[(&str, &str)]) -> TestApp {
-    let db_name = fresh_db_name();
+    spawn_app_on_db(listener, extra, fresh_db_name()).await
+}
+
+impl TestApp {
+    /// Starts a second instance of the service on the same database (as two replicas behind a proxy).
+    pub async fn second_instance(&self, extra: &[(&str, &str)]) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        spawn_app_on_db(listener, extra, self.db_name.clone()).await
+    }
+}
+
+/// Starts the app on `listener` against database `db_name` (migrated; an existing database is reused).
+pub async fn spawn_app_on_db(listener: tokio::net::TcpListener, extra: &[(&str, &str)], db_name: String) -> TestApp {
     let base_url = format!("http://{}/", listener.local_addr().unwrap());
     let mut extra: Vec<(&str, &str)> = extra.to_vec();
     if !extra.iter().any(|(k, _)| *k == "DATATRACKER_BASE_URL") {
         extra.insert(0, ("DATATRACKER_BASE_URL", base_url.as_str()));
     }
     let settings = test_settings(&db_name, &extra);
+    let uri = settings.mongodb_uri.expose().to_owned();
     let commands = Arc::new(AtomicUsize::new(0));
     let app_store = counted_store(settings.mongodb_uri.expose(), &db_name, commands.clone()).await;
     let app = datatracker::build_app_with_store(settings, app_store);
@@ -120,7 +133,7 @@ pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[(&str, &st
     tokio::spawn(app.serve(listener, async move {
         let _ = stop_rx.await;
     }));
-    let store = Store::connect(&mongodb_uri(), &db_name).await.unwrap();
+    let store = Store::connect(&uri, &db_name).await.unwrap();
     TestApp {
         addr,
         base: format!("http://{addr}"),

@@ -7,5 +7,6 @@ mod cli;
 mod foundation;
 mod identity;
 mod migrations;
+mod robust;
 mod stats;
 mod tracker;

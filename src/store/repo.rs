@@ -14,10 +14,13 @@ pub struct Tx {
 }
 
 impl Store {
-    /// Starts a transaction (majority read and write concern, as the driver defaults for transactions).
+    /// Starts a transaction. Its commit is acknowledged only once it is on a majority and in the journal
+    /// (`w: majority, j: true`), so an acknowledged write survives a crash of the database.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        use mongodb::options::{Acknowledgment, WriteConcern};
         let mut session = self.client().start_session().await?;
-        session.start_transaction().await?;
+        let durable = WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build();
+        session.start_transaction().write_concern(durable).await?;
         Ok(Tx { session })
     }
 }

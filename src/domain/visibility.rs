@@ -2,7 +2,7 @@
 
 use bson::{doc, Document, Uuid};
 
-use super::model::{Collection, Order, User};
+use super::model::{AccessLevel, Collection, Dataset, Order, User};
 use super::permissions::Permission;
 use super::Principal;
 
@@ -63,4 +63,123 @@ pub fn can_see_user_private(p: &Principal, u: &User) -> bool {
 /// A user's logs and actions: the user and `USER_MANAGEMENT`.
 pub fn can_read_user_logs(p: &Principal, u: &User) -> bool {
     can_see_user_private(p, u)
+}
+
+/// Which datasets a principal may read: the one place the access level and rules of a dataset are decided.
+/// Every read path asks it, either per dataset ([`DatasetAccess::admits`]) or as a database filter
+/// ([`DatasetAccess::filter`], so that pages and counts never include a hidden dataset). The two agree (a
+/// unit test and the integration matrix check it).
+///
+/// - `PUBLIC`: everyone, anonymous included.
+/// - `PROTECTED`: the users any of its rules admits (listed user; a listed permission held after
+///   implications; an affiliation equal to a listed one; a statistics scope listing a listed column value),
+///   plus the order's editors and `DATA_MANAGEMENT`.
+/// - `PRIVATE`: only the order's editors and `DATA_MANAGEMENT`.
+///
+/// A dataset the principal may not read does not exist for them.
+#[derive(Debug, Clone)]
+pub struct DatasetAccess {
+    reader: Reader,
+}
+
+#[derive(Debug, Clone)]
+enum Reader {
+    /// `DATA_MANAGEMENT` and the service itself.
+    All,
+    Anonymous,
+    User {
+        id: Uuid,
+        permissions: Vec<String>,
+        affiliation: Option<String>,
+        scope: Vec<super::model::ScopeFilter>,
+        edited_orders: Vec<Uuid>,
+    },
+}
+
+impl DatasetAccess {
+    /// Whether reading every dataset is allowed without looking at it (`DATA_MANAGEMENT`, the service).
+    pub fn reads_all(p: &Principal) -> bool {
+        matches!(p, Principal::System) || p.has(Permission::DataManagement)
+    }
+
+    /// The access of `p`, given the orders it is an editor of (only needed for a logged-in user without
+    /// `DATA_MANAGEMENT`).
+    pub fn new(p: &Principal, edited_orders: Vec<Uuid>) -> Self {
+        let reader = match p {
+            _ if Self::reads_all(p) => Reader::All,
+            Principal::User(v) => Reader::User {
+                id: v.id.into(),
+                permissions: v.permissions.names(),
+                affiliation: v.affiliation.clone().filter(|a| !a.is_empty()),
+                scope: v.scope.clone(),
+                edited_orders,
+            },
+            Principal::Anonymous | Principal::System => Reader::Anonymous,
+        };
+        Self { reader }
+    }
+
+    /// Access to everything (the service itself).
+    pub fn all() -> Self {
+        Self { reader: Reader::All }
+    }
+
+    /// Whether the principal may read `ds`.
+    pub fn admits(&self, ds: &Dataset) -> bool {
+        match &self.reader {
+            Reader::All => true,
+            Reader::Anonymous => ds.access == AccessLevel::Public,
+            Reader::User { id, permissions, affiliation, scope, edited_orders } => match ds.access {
+                AccessLevel::Public => true,
+                _ if edited_orders.contains(&ds.order) => true,
+                AccessLevel::Private => false,
+                AccessLevel::Protected => {
+                    let r = &ds.access_rules;
+                    r.users.contains(id)
+                        || r.permissions.iter().any(|n| permissions.contains(n))
+                        || affiliation.as_ref().is_some_and(|a| r.affiliations.contains(a))
+                        || r.scope
+                            .iter()
+                            .any(|sv| scope.iter().any(|f| f.column == sv.column && f.values.contains(&sv.value)))
+                }
+            },
+        }
+    }
+
+    /// The database filter selecting exactly the datasets [`admits`](Self::admits) admits; `None` when all.
+    pub fn filter(&self) -> Option<Document> {
+        let public = doc! { "access": { "$nin": [AccessLevel::Protected.as_str(), AccessLevel::Private.as_str()] } };
+        match &self.reader {
+            Reader::All => None,
+            Reader::Anonymous => Some(public),
+            Reader::User { id, permissions, affiliation, scope, edited_orders } => {
+                let mut rules = vec![doc! { "accessRules.users": *id }];
+                if !permissions.is_empty() {
+                    rules.push(doc! { "accessRules.permissions": { "$in": permissions.clone() } });
+                }
+                if let Some(a) = affiliation {
+                    rules.push(doc! { "accessRules.affiliations": a.clone() });
+                }
+                for f in scope.iter().filter(|f| !f.values.is_empty()) {
+                    rules.push(doc! { "accessRules.scope": {
+                        "$elemMatch": { "column": f.column.clone(), "value": { "$in": f.values.clone() } }
+                    } });
+                }
+                let mut any = vec![public, doc! { "access": AccessLevel::Protected.as_str(), "$or": rules }];
+                if !edited_orders.is_empty() {
+                    any.push(doc! { "order": { "$in": edited_orders.clone() } });
+                }
+                Some(doc! { "$or": any })
+            }
+        }
+    }
+
+    /// `filter` restricted to the datasets admitted.
+    pub fn restrict(&self, filter: Document) -> Document {
+        match self.filter() {
+            None => filter,
+            Some(f) if filter.is_empty() => f,
+            Some(f) => doc! { "$and": [filter, f] },
+        }
+    }
 }

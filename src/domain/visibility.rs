@@ -183,3 +183,66 @@ impl DatasetAccess {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{AccessRules, ScopeFilter, ScopeValue};
+    use crate::domain::permissions::PermissionSet;
+    use crate::domain::Viewer;
+
+    fn dataset(access: AccessLevel, rules: AccessRules) -> Dataset {
+        let now = bson::DateTime::now();
+        Dataset {
+            id: crate::domain::model::new_id(),
+            order: crate::domain::model::new_id(),
+            title: "t".into(),
+            description: String::new(),
+            tags_standard: vec![],
+            tags_user: vec![],
+            cross_references: vec![],
+            access,
+            access_rules: rules,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn user(perms: &[&str], affiliation: Option<&str>, scope: Vec<ScopeFilter>) -> Principal {
+        Principal::User(Viewer {
+            id: uuid::Uuid::now_v7(),
+            permissions: PermissionSet::from_names(perms),
+            scope,
+            affiliation: affiliation.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn each_rule_kind_admits_and_private_admits_only_editors_and_data_management() {
+        let p =
+            user(&["ORDERS"], Some("Uni A"), vec![ScopeFilter { column: "school".into(), values: vec!["Oak".into()] }]);
+        let me = Uuid::from(p.user_id().unwrap_or_default());
+        let a = DatasetAccess::new(&p, vec![]);
+        let by = |rules: AccessRules| dataset(AccessLevel::Protected, rules);
+        assert!(a.admits(&dataset(AccessLevel::Public, AccessRules::default())));
+        assert!(!a.admits(&by(AccessRules::default())));
+        assert!(a.admits(&by(AccessRules { users: vec![me], ..Default::default() })));
+        // DATA_MANAGEMENT implies ORDERS, not the other way round.
+        assert!(a.admits(&by(AccessRules { permissions: vec!["ORDERS".into()], ..Default::default() })));
+        assert!(!a.admits(&by(AccessRules { permissions: vec!["DATA_MANAGEMENT".into()], ..Default::default() })));
+        assert!(a.admits(&by(AccessRules { affiliations: vec!["Uni A".into()], ..Default::default() })));
+        assert!(!a.admits(&by(AccessRules { affiliations: vec!["uni a".into()], ..Default::default() })));
+        let oak = ScopeValue { column: "school".into(), value: "Oak".into() };
+        assert!(a.admits(&by(AccessRules { scope: vec![oak], ..Default::default() })));
+        let elm = ScopeValue { column: "school".into(), value: "Elm".into() };
+        assert!(!a.admits(&by(AccessRules { scope: vec![elm], ..Default::default() })));
+        let private = dataset(AccessLevel::Private, AccessRules { users: vec![me], ..Default::default() });
+        assert!(!a.admits(&private), "rules do not open a PRIVATE dataset");
+        assert!(DatasetAccess::new(&p, vec![private.order]).admits(&private), "editors of its order");
+        assert!(DatasetAccess::new(&user(&["DATA_MANAGEMENT"], None, vec![]), vec![]).admits(&private));
+        assert!(!DatasetAccess::new(&user(&["OWNERS_READ"], None, vec![]), vec![]).admits(&private));
+        assert!(!DatasetAccess::new(&Principal::Anonymous, vec![]).admits(&by(AccessRules::default())));
+        assert!(DatasetAccess::new(&Principal::System, vec![]).filter().is_none());
+    }
+}

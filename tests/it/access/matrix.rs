@@ -37,7 +37,7 @@ async fn fixture(app: TestApp, listed: &Actor) -> Fixture {
         let (access, rules) = match kind {
             "public" => ("PUBLIC", json!(null)),
             "by_user" => ("PROTECTED", json!({ "users": [listed.id] })),
-            "by_permission" => ("PROTECTED", json!({ "permissions": ["USER_SEARCH"] })),
+            "by_permission" => ("PROTECTED", json!({ "permissions": ["USER_MANAGEMENT"] })),
             "by_affiliation" => ("PROTECTED", json!({ "affiliations": ["Uni A"] })),
             "by_scope" => ("PROTECTED", json!({ "scope": [{ "column": "school", "value": "Greenwood" }] })),
             _ => ("PRIVATE", json!(null)),
@@ -156,7 +156,7 @@ async fn every_read_path_shows_exactly_the_datasets_each_role_may_read() {
     let f = fixture(app, &listed).await;
     let app = &f.app;
     let logged_in = app.actor("Logged in", &[]).await;
-    let by_permission = app.actor("Searcher", &[Permission::UserSearch]).await;
+    let by_permission = app.actor("User manager", &[Permission::UserManagement]).await;
     let by_affiliation = app.actor("Affiliated", &[]).await;
     set_user(app, &by_affiliation, UserInput { affiliation: Some("Uni A".into()), ..Default::default() }).await;
     let by_scope = app.actor("Scoped", &[]).await;

@@ -150,7 +150,7 @@ async fn a_1_gib_upload_and_download_stream_with_bounded_memory() {
 
     let mut hasher = Sha256::new();
     for i in 0..(GIB / CHUNK as u64) {
-        hasher.update(&chunk(i));
+        hasher.update(chunk(i));
     }
     let sha = hex::encode(hasher.finalize());
     let body = futures::stream::iter(0..(GIB / CHUNK as u64)).map(|i| Ok::<_, std::io::Error>(chunk(i)));

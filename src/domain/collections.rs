@@ -68,7 +68,7 @@ impl Tracker {
             created_at: now,
             updated_at: now,
         };
-        self.apply_collection_input(&mut c, input).await?;
+        self.apply_collection_input(p, &mut c, input).await?;
         let (users, datasets) = (&changes::added(&[], &c.editors), &changes::added(&[], &c.datasets));
         let c = &c;
         self.store
@@ -101,7 +101,7 @@ impl Tracker {
         }
         check_version(input.version, current.version)?;
         let mut c = current.clone();
-        self.apply_collection_input(&mut c, input).await?;
+        self.apply_collection_input(p, &mut c, input).await?;
         if changes::unchanged(&current, &c) {
             return Ok(current);
         }
@@ -156,7 +156,12 @@ impl Tracker {
         Ok(())
     }
 
-    async fn apply_collection_input(&self, c: &mut Collection, input: CollectionInput) -> Result<(), DomainError> {
+    async fn apply_collection_input(
+        &self,
+        p: &Principal,
+        c: &mut Collection,
+        input: CollectionInput,
+    ) -> Result<(), DomainError> {
         use validate::{MAX_DATASETS, MAX_PEOPLE, MAX_TAGS};
         // Every size and shape is checked before any database work.
         let title = input.title.as_deref().map(validate::title).transpose()?;
@@ -173,7 +178,8 @@ impl Tracker {
         let cross_references = input.cross_references.map(validate::cross_references).transpose()?;
         // Then what needs the database.
         if let Some(ids) = &datasets {
-            self.ensure_datasets_exist("datasets", ids).await?;
+            let access = self.dataset_access(p).await?;
+            self.ensure_datasets_exist(&access, "datasets", ids).await?;
         }
         if let Some(ids) = &editors {
             self.ensure_users_exist("editors", ids).await?;

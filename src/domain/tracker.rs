@@ -109,9 +109,16 @@ impl Tracker {
         }
     }
 
-    /// Fails with the missing ids unless every dataset in `ids` exists.
-    pub(crate) async fn ensure_datasets_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
-        let found: std::collections::HashSet<Uuid> = self.datasets.get_many(ids).await?.iter().map(|d| d.id).collect();
+    /// Fails with the missing ids unless every dataset in `ids` exists and `access` admits it (a hidden
+    /// dataset reads as missing).
+    pub(crate) async fn ensure_datasets_exist(
+        &self,
+        access: &super::visibility::DatasetAccess,
+        field: &str,
+        ids: &[Uuid],
+    ) -> Result<(), DomainError> {
+        let found: std::collections::HashSet<Uuid> =
+            self.datasets.get_many(ids).await?.iter().filter(|d| access.admits(d)).map(|d| d.id).collect();
         let missing: Vec<String> = ids.iter().filter(|id| !found.contains(id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {
             Ok(())

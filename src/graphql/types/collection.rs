@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Collection;
 use crate::domain::visibility::{can_read_collection_logs, can_see_collection_owners};
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::context::{loader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetKey;
 
 /// GraphQL wrapper of a domain `Collection`.
@@ -32,14 +32,16 @@ impl CollectionObject {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// The datasets in the collection, the first `first` of them (default and at most 100). Visible to
-    /// everyone.
+    /// The datasets in the collection that the caller may see (hidden ones are left out, never counted): the
+    /// first `first` of them (default and at most 100).
     #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
         let n = crate::graphql::cost::nested_len(first)?;
-        let keys: Vec<DatasetKey> = self.0.datasets.iter().take(n).map(|d| DatasetKey(*d)).collect();
+        let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
         let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(DatasetObject).collect())
+        let mut visible = visible_datasets(ctx, keys.iter().filter_map(|k| found.get(k).cloned())).await?;
+        visible.truncate(n);
+        Ok(visible)
     }
     /// Tags from the standard vocabulary. Visible to everyone.
     async fn tags_standard(&self) -> &[String] {

@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Order;
 use crate::domain::visibility::can_read_order_logs;
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::context::{loader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetsOfOrder;
 
 /// GraphQL wrapper of a domain `Order`.
@@ -52,13 +52,16 @@ impl OrderObject {
     async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.editors).await
     }
-    /// The order's datasets, oldest first. Added and removed only through the dataset mutations. Visible to whoever can see the order.
-    /// Returns the first `first` (default and at most 100).
+    /// The order's datasets that the caller may see (`OWNERS_READ` alone does not reveal `PROTECTED` or
+    /// `PRIVATE` ones), oldest first: the first `first` of them (default and at most 100). Added and removed
+    /// only through the dataset mutations.
     #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
         let n = crate::graphql::cost::nested_len(first)?;
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().take(n).map(DatasetObject).collect())
+        let mut visible = visible_datasets(ctx, list.unwrap_or_default()).await?;
+        visible.truncate(n);
+        Ok(visible)
     }
     /// Tags from the standard vocabulary (`standardTags`). Visible to whoever can see the order.
     async fn tags_standard(&self) -> &[String] {

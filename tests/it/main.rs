@@ -9,3 +9,4 @@ mod identity;
 mod migrations;
 mod stats;
 mod tracker;
+mod web;

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::Extension;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 
 use crate::error::{ApiError, ErrorCode};

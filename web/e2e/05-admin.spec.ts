@@ -15,9 +15,9 @@ test('an administrator manages users, the tag vocabulary and the statistics fram
   await signIn(page, 'dave', '/admin');
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'Alice Andersson' }).first()).toBeVisible();
-  await page.getByLabel('New tag').fill('Proteomics');
+  await page.getByLabel('New tag').fill('Cryo-EM');
   await page.getByRole('button', { name: 'Add tag' }).click();
-  await expect(page.locator('.tag', { hasText: 'Proteomics' })).toBeVisible();
+  await expect(page.locator('.tag', { hasText: 'Cryo-EM' })).toBeVisible();
   await expect(page.getByTestId('stats-status')).toContainText('Students');
   await page.getByRole('button', { name: 'Reload the frame now' }).click();
   await expect(page.getByRole('button', { name: 'Reload the frame now' })).toBeEnabled();

@@ -55,7 +55,9 @@ async fn client_routes_fall_back_to_the_app_but_missing_assets_are_404() {
         assert_page_headers(&resp);
         assert!(resp.text().await.unwrap().contains("fixture app"), "{path}");
     }
-    for path in ["/assets/nothing-here.js", "/assets/", "/assets/app-0123abcd.js.map", "/login/nothing", "/graphql/nothing"] {
+    for path in
+        ["/assets/nothing-here.js", "/assets/", "/assets/app-0123abcd.js.map", "/login/nothing", "/graphql/nothing"]
+    {
         let resp = app.get(path).await;
         assert_eq!(resp.status(), 404, "{path}");
         let body: serde_json::Value = resp.json().await.unwrap();

@@ -4,7 +4,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
   schema: '../schema.graphql',
-  documents: ['src/**/*.ts', 'src/**/*.svelte', '!src/gql/**'],
+  // Operations live in .ts files (src/lib/operations.ts); .svelte files are not scanned.
+  documents: ['src/**/*.ts', '!src/gql/**', '!src/**/*.test.ts'],
   ignoreNoDocuments: true,
   generates: {
     './src/gql/': {

@@ -105,7 +105,7 @@ async function start(): Promise<void> {
     DATATRACKER_OIDC_TEST_CLIENT_SECRET: 'datatracker-test-secret',
     DATATRACKER_OIDC_TEST_DISPLAY_NAME: 'Test AAI',
     DATATRACKER_DATA_PATH: join(work, 'frame.csv'),
-    RUST_LOG: 'warn',
+    RUST_LOG: 'warn,tower_http=off',
   };
   const cli = (...args: string[]) => execFileSync(bin, args, { env, encoding: 'utf8' });
   cli('migrate');

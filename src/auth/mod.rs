@@ -76,6 +76,7 @@ pub fn principal_for(user: &User) -> Principal {
         id: user.id.into(),
         permissions: PermissionSet::from_names(&user.permissions),
         scope: user.scope.clone(),
+        affiliation: user.affiliation.clone(),
     })
 }
 

@@ -12,8 +12,10 @@ use std::time::Duration;
 
 use url::Url;
 
+mod files;
 mod oidc;
 
+pub use files::{FilesBackend, FilesSettings, S3Settings};
 use oidc::oidc_providers;
 pub use oidc::OidcProviderSettings;
 
@@ -142,6 +144,8 @@ pub struct Settings {
     pub local_mode: bool,
     /// Apply pending migrations when serving (`DATATRACKER_AUTO_MIGRATE`, default true).
     pub auto_migrate: bool,
+    /// Data file storage.
+    pub files: FilesSettings,
 }
 
 /// A setting that is missing or malformed.
@@ -387,6 +391,7 @@ impl Settings {
             log_format,
             local_mode,
             auto_migrate: src.flag("DATATRACKER_AUTO_MIGRATE", true)?,
+            files: files::files_settings(src)?,
         })
     }
 }

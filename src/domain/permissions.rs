@@ -77,6 +77,11 @@ impl PermissionSet {
     pub fn has(&self, p: Permission) -> bool {
         self.0.contains(&p)
     }
+
+    /// The stored names of the permissions held.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|p| p.as_str().to_owned()).collect()
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,27 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Who may read a dataset. */
+export type AccessLevel =
+  /** Only its order's editors and `DATA_MANAGEMENT`. */
+  | 'PRIVATE'
+  /** The viewers its access rules admit (any one rule admits), its order's editors and `DATA_MANAGEMENT`. */
+  | 'PROTECTED'
+  /** Everyone, anonymous included (the default). */
+  | 'PUBLIC';
+
+/** Who a `PROTECTED` dataset admits; any one rule admits a viewer. */
+export type AccessRulesInput = {
+  /** Users whose affiliation equals one of these (exact match). */
+  affiliations?: Array<string>;
+  /** Holders of any of these permissions, implications included (each must be a known permission name). */
+  permissions?: Array<string>;
+  /** Users whose statistics scope lists one of these values for the column. */
+  scope?: Array<ScopeValueInput>;
+  /** Users admitted by id (each must exist). */
+  users?: Array<string | number>;
+};
+
 /** Fields of a collection; on update, omitted fields stay. */
 export type CollectionFields = {
   /** External identifiers and links. */
@@ -47,6 +68,10 @@ export type DataType =
 
 /** Fields of a dataset; on update, omitted fields stay. */
 export type DatasetFields = {
+  /** Who may read the dataset (default `PUBLIC`). Set by the order's editors; logged like any change. */
+  access?: AccessLevel | null | undefined;
+  /** The rules of a `PROTECTED` dataset (replace the stored ones; any one rule admits). */
+  accessRules?: AccessRulesInput | null | undefined;
   /** External identifiers and links. */
   crossReferences?: Array<CrossReferenceInput> | null | undefined;
   /** Description (markdown). */
@@ -146,6 +171,14 @@ export type ScopeFilterInput = {
   column: string;
   /** Allowed values. Visible with `User.scope`. */
   values: Array<string>;
+};
+
+/** One value of a statistics scope column, e.g. `{column: "school", value: "Greenwood"}`. */
+export type ScopeValueInput = {
+  /** Frame column. */
+  column: string;
+  /** The value. */
+  value: string;
 };
 
 /** The role of an allowed column. */

@@ -6,6 +6,7 @@ mod health;
 pub mod login;
 mod oidc;
 pub mod request;
+pub mod web;
 
 use std::time::Duration;
 
@@ -41,11 +42,14 @@ pub fn router(state: AppState) -> Router {
         .route("/login/providers", get(oidc::providers))
         .route("/login/oidc/{provider}/login", get(oidc::start))
         .route("/login/oidc/{provider}/authorize", get(oidc::callback))
+        .route("/graphiql", get(web::graphiql))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), health::require_migrated));
     Router::new()
         .merge(gated)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .fallback(web::fallback)
+        .layer(axum::Extension(web::WebFiles::load(&settings.http.web_dir)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), login::csrf_cookie))
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(

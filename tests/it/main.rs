@@ -11,3 +11,4 @@ mod migrations;
 mod robust;
 mod stats;
 mod tracker;
+mod web;

@@ -8,6 +8,7 @@ pub mod apikey;
 pub mod bootstrap;
 pub mod cookies;
 pub mod oidc;
+mod provider_errors;
 pub mod ratelimit;
 pub mod session;
 

@@ -87,7 +87,8 @@ impl RateLimiter {
         if !missing.is_empty() {
             let ids: Vec<String> =
                 missing.iter().flat_map(|k| [format!("{k}@{window}"), format!("{k}@{}", window - 1)]).collect();
-            let docs: Vec<Document> = self.collection().find(doc! { "_id": { "$in": &ids } }).await?.try_collect().await?;
+            let docs: Vec<Document> =
+                self.collection().find(doc! { "_id": { "$in": &ids } }).await?.try_collect().await?;
             let count_of = |id: &str| {
                 docs.iter()
                     .find(|d| d.get_str("_id").ok() == Some(id))

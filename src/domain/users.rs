@@ -2,10 +2,10 @@
 
 use bson::{doc, Bson, Document, Uuid};
 
+use super::grants;
 use super::logs;
 use super::model::{new_id, DataType, LogAction, ScopeFilter, User};
 use super::orders::check_version;
-use super::grants;
 use super::permissions::Permission;
 use super::tracker::{regex_escape, Page, PageRequest, Tracker};
 use super::{validate, DomainError, Principal};

@@ -4,7 +4,7 @@ use datatracker::domain::users::UserInput;
 use datatracker::domain::Principal;
 use serde_json::json;
 
-use crate::harness::{spawn_app, spawn_app_with};
+use crate::harness::spawn_app;
 
 #[tokio::test]
 async fn header_auth_works_for_mutations_without_csrf_and_by_auth_id() {

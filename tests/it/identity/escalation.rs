@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use crate::harness::{spawn_app, Actor, GqlResponse, TestApp};
 
 const GRANT: &str = "mutation($id: ID!, $p: [Permission!]) { updateUser(id: $id, input: {permissions: $p}) { id } }";
-const CREATE: &str = "mutation($e: String!, $p: [Permission!]) { createUser(input: {name: \"N\", email: $e, permissions: $p}) { id } }";
+const CREATE: &str =
+    "mutation($e: String!, $p: [Permission!]) { createUser(input: {name: \"N\", email: $e, permissions: $p}) { id } }";
 
 fn fresh_email() -> String {
     format!("{}@example.org", uuid::Uuid::new_v4().simple())
@@ -31,11 +32,18 @@ fn outcome(r: &GqlResponse) -> &'static str {
 async fn takeovers(app: &TestApp, op: &Actor, target: &Actor) -> Vec<(&'static str, GqlResponse)> {
     let id = json!({ "id": target.id });
     vec![
-        ("generateApiKey", app.gql_as(op, "mutation($id: ID!) { generateApiKey(userId: $id) { userId } }", id.clone()).await),
+        (
+            "generateApiKey",
+            app.gql_as(op, "mutation($id: ID!) { generateApiKey(userId: $id) { userId } }", id.clone()).await,
+        ),
         (
             "add login identity",
-            app.gql_as(op, "mutation($id: ID!) { updateUser(id: $id, input: {authIds: [\"x::evil\"]}) { id } }", id.clone())
-                .await,
+            app.gql_as(
+                op,
+                "mutation($id: ID!) { updateUser(id: $id, input: {authIds: [\"x::evil\"]}) { id } }",
+                id.clone(),
+            )
+            .await,
         ),
         (
             "set email",
@@ -94,13 +102,17 @@ async fn a_statistics_scope_counts_as_statistics_access() {
     let app = spawn_app().await;
     let op = app.actor("Operator", &[Permission::UserManagement]).await;
     let target = app.actor("Target", &[]).await;
-    let scope = "mutation($id: ID!) { updateUser(id: $id, input: {scope: [{column: \"school\", values: [\"A\"]}]}) { id } }";
+    let scope =
+        "mutation($id: ID!) { updateUser(id: $id, input: {scope: [{column: \"school\", values: [\"A\"]}]}) { id } }";
     let r = app.gql_as(&op, scope, json!({ "id": target.id })).await;
     assert_eq!(r.error_code(), Some("FORBIDDEN"), "a scope grants statistics access: {}", r.body);
     // An operator who reads statistics only within a scope cannot grant the whole frame.
     let scoped_op = app.actor("Scoped operator", &[Permission::UserManagement, Permission::StatsRead]).await;
     let scoped = UserInput {
-        scope: Some(vec![datatracker::domain::model::ScopeFilter { column: "school".into(), values: vec!["A".into()] }]),
+        scope: Some(vec![datatracker::domain::model::ScopeFilter {
+            column: "school".into(),
+            values: vec!["A".into()],
+        }]),
         ..Default::default()
     };
     app.state.tracker().update_user(&Principal::System, &scoped_op.id, scoped).await.unwrap();
@@ -122,7 +134,13 @@ async fn nobody_changes_their_own_permissions_login_identities_or_scope() {
         let q = format!("mutation {{ updateMe(input: {{{input}}}) {{ id }} }}");
         assert_eq!(app.gql_as(&op, &q, json!({})).await.error_code(), Some("FORBIDDEN"), "{input}");
     }
-    let r = app.gql_as(&op, "mutation($id: ID!) { updateUser(id: $id, input: {name: \"Renamed\"}) { name } }", json!({ "id": op.id })).await;
+    let r = app
+        .gql_as(
+            &op,
+            "mutation($id: ID!) { updateUser(id: $id, input: {name: \"Renamed\"}) { name } }",
+            json!({ "id": op.id }),
+        )
+        .await;
     assert_eq!(r.data()["updateUser"]["name"], "Renamed", "profile fields stay editable");
 }
 

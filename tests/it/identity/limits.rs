@@ -102,12 +102,7 @@ async fn failure_counts_are_shared_by_every_instance() {
     }
     assert_eq!(status(&second, "198.51.100.5", &victim.id, &victim.key).await, 429, "blocked on the other instance");
     assert_eq!(status(&second, "192.0.2.5", &victim.id, &victim.key).await, 200);
-    let count = first
-        .store
-        .db()
-        .collection::<bson::Document>("auth_failures")
-        .count_documents(bson::doc! {})
-        .await
-        .unwrap();
+    let count =
+        first.store.db().collection::<bson::Document>("auth_failures").count_documents(bson::doc! {}).await.unwrap();
     assert_eq!(count, 2, "one counter for the address and one for the pair");
 }

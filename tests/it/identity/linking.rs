@@ -39,7 +39,11 @@ async fn an_email_typed_into_ones_own_profile_never_links_a_provider_login() {
     let (app, _provider) = app_with_provider().await;
     let squatter = app.actor("Squatter", &[]).await;
     let r = app
-        .gql_as(&squatter, "mutation($e: String!) { updateMe(input: {email: $e}) { email } }", json!({ "e": ALICE_EMAIL }))
+        .gql_as(
+            &squatter,
+            "mutation($e: String!) { updateMe(input: {email: $e}) { email } }",
+            json!({ "e": ALICE_EMAIL }),
+        )
         .await;
     assert_eq!(r.data()["updateMe"]["email"], ALICE_EMAIL);
     let b = browser();
@@ -56,7 +60,11 @@ async fn an_email_set_without_user_management_never_links() {
     let (app, _provider) = app_with_provider().await;
     let adder = app.actor("Adder", &[Permission::Orders]).await; // ORDERS ⇒ USER_ADD, not USER_MANAGEMENT
     let r = app
-        .gql_as(&adder, "mutation($e: String!) { createUser(input: {name: \"Fake Alice\", email: $e}) { id } }", json!({ "e": ALICE_EMAIL }))
+        .gql_as(
+            &adder,
+            "mutation($e: String!) { createUser(input: {name: \"Fake Alice\", email: $e}) { id } }",
+            json!({ "e": ALICE_EMAIL }),
+        )
         .await;
     let fake = r.data()["createUser"]["id"].as_str().unwrap().to_owned();
     let b = browser();
@@ -69,7 +77,11 @@ async fn an_email_set_by_user_management_links() {
     let (app, _provider) = app_with_provider().await;
     let um = app.actor("UM", &[Permission::UserManagement]).await;
     let r = app
-        .gql_as(&um, "mutation($e: String!) { createUser(input: {name: \"Alice\", email: $e}) { id } }", json!({ "e": ALICE_EMAIL }))
+        .gql_as(
+            &um,
+            "mutation($e: String!) { createUser(input: {name: \"Alice\", email: $e}) { id } }",
+            json!({ "e": ALICE_EMAIL }),
+        )
         .await;
     let alice = r.data()["createUser"]["id"].as_str().unwrap().to_owned();
     let b = browser();
@@ -81,9 +93,13 @@ async fn an_email_set_by_user_management_links() {
 async fn changing_ones_email_to_a_registered_one_answers_like_any_other_change() {
     let app = crate::harness::spawn_app().await;
     let um = app.actor("UM", &[Permission::UserManagement]).await;
-    app.gql_as(&um, "mutation($e: String!) { createUser(input: {name: \"Registered\", email: $e}) { id } }", json!({ "e": ALICE_EMAIL }))
-        .await
-        .data();
+    app.gql_as(
+        &um,
+        "mutation($e: String!) { createUser(input: {name: \"Registered\", email: $e}) { id } }",
+        json!({ "e": ALICE_EMAIL }),
+    )
+    .await
+    .data();
     let prober = app.actor("Prober", &[]).await;
     let q = "mutation($e: String!) { updateMe(input: {email: $e}) { email } }";
     let taken = app.gql_as(&prober, q, json!({ "e": ALICE_EMAIL })).await;
@@ -99,7 +115,11 @@ async fn an_unverified_provider_email_creates_a_separate_account() {
     let (app, _provider) = app_with_provider().await;
     let um = app.actor("UM", &[Permission::UserManagement]).await;
     let r = app
-        .gql_as(&um, "mutation { createUser(input: {name: \"Carol\", email: \"carol@institute-example.org\"}) { id } }", json!({}))
+        .gql_as(
+            &um,
+            "mutation { createUser(input: {name: \"Carol\", email: \"carol@institute-example.org\"}) { id } }",
+            json!({}),
+        )
         .await;
     let carol = r.data()["createUser"]["id"].as_str().unwrap().to_owned();
     let b = browser();
@@ -116,9 +136,13 @@ async fn concurrent_first_logins_of_one_person_end_in_one_account() {
     for (account, sub_prefix) in [("alice", "7d3f1c2a"), ("dave", "1a2b3c4d")] {
         if account == "dave" {
             let um = app.actor("UM", &[Permission::UserManagement]).await;
-            app.gql_as(&um, "mutation { createUser(input: {name: \"Dave\", email: \"dave@uni-example.org\"}) { id } }", json!({}))
-                .await
-                .data();
+            app.gql_as(
+                &um,
+                "mutation { createUser(input: {name: \"Dave\", email: \"dave@uni-example.org\"}) { id } }",
+                json!({}),
+            )
+            .await
+            .data();
         }
         let browsers: Vec<reqwest::Client> = (0..6).map(|_| browser()).collect();
         let start = format!("{}/login/oidc/test/login", app.base);

@@ -158,12 +158,13 @@ async fn no_secret_reaches_the_service_log_on_any_path() {
     assert_eq!(gql(vec![("authorization", bearer.clone())], "{ me { id } }").await.unwrap().status(), 200);
     gql(vec![("x-api-user", id.clone()), ("x-api-key", WRONG_KEY.into())], "{ me { id } }").await.unwrap();
     gql(vec![("authorization", format!("Bearer {WRONG_KEY}"))], "{ me { id } }").await.unwrap();
-    let regenerated: Value = gql(vec![("x-api-user", id.clone()), ("x-api-key", key.clone())], "mutation { generateApiKey { apiKey } }")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let regenerated: Value =
+        gql(vec![("x-api-user", id.clone()), ("x-api-key", key.clone())], "mutation { generateApiKey { apiKey } }")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     let new_key = regenerated["data"]["generateApiKey"]["apiKey"].as_str().unwrap().to_owned();
     http.post(format!("{base}/logout")).header("authorization", &bearer).send().await.unwrap();
 

@@ -81,8 +81,7 @@ async fn a_revoked_session_or_key_stops_working_on_every_instance_within_one_sec
     let session = key_session(&first, &a).await;
     assert_eq!(me_with_token(&second, &session).await, 200, "the other instance knows the session");
     assert_eq!(second.gql_as(&a, "{ me { id } }", json!({})).await.status, 200, "and the key");
-    let resp =
-        first.http.post(format!("{}/logout", first.base)).bearer_auth(&session).send().await.unwrap();
+    let resp = first.http.post(format!("{}/logout", first.base)).bearer_auth(&session).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(me_with_token(&first, &session).await, 401, "at once where it was revoked");
     let a2 = new_key(&first, &a).await;

@@ -72,17 +72,22 @@ where
 async fn main() {
     let uri = std::env::var("MONGODB_URI").ok().filter(|u| !u.is_empty()).unwrap_or_else(localdb::start_local_server);
     let db = format!("dt_bench_{}", uuid::Uuid::new_v4().simple());
+    let files_dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base_url = format!("http://{addr}/");
     let settings = Settings::from_source(&Source::from_pairs([
         ("DATATRACKER_MONGODB_URI", uri.as_str()),
         ("DATATRACKER_DATABASE", db.as_str()),
         ("DATATRACKER_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789"),
+        ("DATATRACKER_BASE_URL", base_url.as_str()),
+        ("DATATRACKER_FILES_DIR", files_dir.path().to_str().unwrap()),
     ]))
     .unwrap();
     let app = datatracker::build_app(settings).await.unwrap();
     app.migrate().await.unwrap();
     let tracker = app.state.tracker().clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let state = app.state.clone();
     tokio::spawn(app.serve(listener, std::future::pending()));
 
     let user = tracker
@@ -162,6 +167,14 @@ async fn main() {
     println!("{:<48} {:>10.2} {:>10.2}", "dataset(id), every computed field", p50, p95);
     let (p50, p95) = timed(100, |_| client.gql(&page, json!({})).then_unit()).await;
     println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 100), every computed field", p50, p95);
+    // The same page read through the access filter (DATA_MANAGEMENT above skips it).
+    let reader = bench_user(&tracker, "Reader", vec![]).await;
+    let reader = Client { user: reader.0, key: reader.1, ..client.clone() };
+    let (p50, p95) = timed(100, |_| reader.gql(&page, json!({})).then_unit()).await;
+    println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 100), logged in, access filter", p50, p95);
+    let anon = Client { anonymous: true, ..client.clone() };
+    let (p50, p95) = timed(100, |_| anon.gql(&page, json!({})).then_unit()).await;
+    println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 100), anonymous, access filter", p50, p95);
     let (p50, p95) = timed(200, |i| {
         client
             .gql(
@@ -172,6 +185,8 @@ async fn main() {
     })
     .await;
     println!("{:<48} {:>10.2} {:>10.2}", "createDataset", p50, p95);
+
+    files_bench(&state, &client, &datasets[0], addr).await;
 
     let secs: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let login: Value = reqwest::Client::new()
@@ -217,6 +232,70 @@ async fn main() {
             }
         }
     }
+}
+
+async fn bench_user(
+    tracker: &datatracker::domain::Tracker,
+    name: &str,
+    permissions: Vec<Permission>,
+) -> (String, String) {
+    let input = UserInput { name: Some(name.into()), permissions: Some(permissions), ..Default::default() };
+    let user = tracker.create_user(&Principal::System, input).await.unwrap();
+    let key = apikey::generate_key();
+    let (_, key) = tracker
+        .generate_api_key(&Principal::System, Some(&user.id.to_string()), key.clone(), apikey::hash_key(&key))
+        .await
+        .unwrap();
+    (user.id.to_string(), key)
+}
+
+/// Data files: signing a URL (in-process and through GraphQL) and local-directory download throughput.
+async fn files_bench(state: &datatracker::AppState, client: &Client, dataset: &str, addr: std::net::SocketAddr) {
+    use futures::StreamExt;
+    const MIB: usize = 1 << 20;
+    let size_mib: usize = std::env::var("BENCH_FILE_MIB").ok().and_then(|s| s.parse().ok()).unwrap_or(512);
+    let body = futures::stream::iter(0..size_mib).map(|i| Ok::<_, std::io::Error>(vec![(i % 251) as u8; MIB]));
+    let resp = client
+        .http
+        .post(format!("http://{addr}/datasets/{dataset}/files?name=bench.bin"))
+        .header("x-api-user", &client.user)
+        .header("x-api-key", &client.key)
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let q = "query($id: ID!) { dataset(id: $id) { files { downloadUrl { url } } } }";
+    let (p50, p95) = timed(300, |_| client.gql(q, json!({ "id": dataset })).then_unit()).await;
+    println!("{:<48} {:>10.2} {:>10.2}", "dataset(id) { files { downloadUrl } } (GraphQL)", p50, p95);
+    let files = state.files();
+    let entry = files.entries_of(&[bson::Uuid::parse_str(dataset).unwrap()]).await.unwrap().remove(0);
+    let view = datatracker::domain::files::FileView::entry(&Principal::Anonymous, entry);
+    let ttl = Duration::from_secs(300);
+    let (p50, p95) = timed(10_000, |_| async {
+        files.sign(&view, ttl).await.unwrap();
+    })
+    .await;
+    println!("{:<48} {:>10.4} {:>10.4}", "sign one download URL (in-process)", p50, p95);
+    let url = client.gql(q, json!({ "id": dataset })).await["data"]["dataset"]["files"][0]["downloadUrl"]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let http = reqwest::Client::new();
+    let mut best: f64 = 0.0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut stream = http.get(&url).send().await.unwrap().bytes_stream();
+        let mut n = 0usize;
+        while let Some(b) = stream.next().await {
+            n += b.unwrap().len();
+        }
+        assert_eq!(n, size_mib * MIB);
+        let mbps = n as f64 / 1e6 / t.elapsed().as_secs_f64();
+        println!("local download of {size_mib} MiB over loopback: {mbps:>8.0} MB/s");
+        best = best.max(mbps);
+    }
+    println!("local download throughput, best of 3:  {best:>8.0} MB/s");
 }
 
 trait ThenUnit {

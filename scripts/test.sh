@@ -8,6 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if [ -z "${MONGODB_URI:-}" ]; then
   scripts/install-secantus.sh
 fi
+scripts/install-localstack.sh   # the S3 tests start LocalStack (a real S3-compatible server)
 started=$(date +%s)
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings

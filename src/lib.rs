@@ -11,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod stats;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
 
@@ -35,6 +36,7 @@ struct Inner {
     store: Store,
     schema: AppSchema,
     tracker: domain::Tracker,
+    files: domain::files::DataFiles,
     stats: Arc<stats::StatsService>,
     auth: auth::AuthState,
     migrated: AtomicBool,
@@ -56,6 +58,10 @@ impl AppState {
     /// The tracker service.
     pub fn tracker(&self) -> &domain::Tracker {
         &self.inner.tracker
+    }
+    /// The data file service.
+    pub fn files(&self) -> &domain::files::DataFiles {
+        &self.inner.files
     }
     /// Identity state: token keys, revocations, failure limits, OIDC providers.
     pub fn auth(&self) -> &auth::AuthState {
@@ -104,13 +110,41 @@ pub async fn build_app(settings: Settings) -> Result<App, BuildError> {
 /// Builds the app around an existing store (tests pass one with command monitoring).
 pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
+    let files = data_files(&settings, tracker.clone());
     let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
-    let schema = graphql::build_schema(&settings.graphql).data(tracker.clone()).data(stats.clone()).finish();
+    let schema =
+        graphql::build_schema(&settings.graphql).data(tracker.clone()).data(files.clone()).data(stats.clone()).finish();
     let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
-        inner: Arc::new(Inner { settings, store, schema, tracker, stats, auth, migrated: AtomicBool::new(false) }),
+        inner: Arc::new(Inner {
+            settings,
+            store,
+            schema,
+            tracker,
+            files,
+            stats,
+            auth,
+            migrated: AtomicBool::new(false),
+        }),
     };
     App { router: http::router(state.clone()), state }
+}
+
+/// The data file service for `settings`: the configured storage, URLs signed with a key derived from the
+/// secret key.
+pub fn data_files(settings: &Settings, tracker: domain::Tracker) -> domain::files::DataFiles {
+    let limits = domain::files::FileLimits {
+        max_upload: settings.files.max_upload_bytes,
+        url_expiry: settings.files.url_expiry,
+        url_max_expiry: settings.files.url_max_expiry,
+    };
+    domain::files::DataFiles::new(
+        tracker,
+        storage::open(&settings.files),
+        settings.session.secret_key.expose(),
+        settings.http.base_url.clone(),
+        limits,
+    )
 }
 
 /// The statistics engine's settings from the service's settings (allowed columns default to the seed's).

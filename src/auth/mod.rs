@@ -77,7 +77,12 @@ impl AuthState {
         if self.stats_open {
             permissions.insert(crate::domain::permissions::Permission::StatsRead);
         }
-        Principal::User(Viewer { id: user.id.into(), permissions, scope: user.scope.clone() })
+        Principal::User(Viewer {
+            id: user.id.into(),
+            permissions,
+            scope: user.scope.clone(),
+            affiliation: user.affiliation.clone(),
+        })
     }
 }
 

@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use url::Url;
 
+mod files;
 mod oidc;
 mod security;
 
+pub use files::{FilesBackend, FilesSettings, S3Settings};
 use oidc::oidc_providers;
 pub use oidc::OidcProviderSettings;
 pub use security::{SecuritySettings, StatsDefaultAccess};
@@ -147,6 +149,8 @@ pub struct Settings {
     pub local_mode: bool,
     /// Apply pending migrations when serving (`DATATRACKER_AUTO_MIGRATE`, default true).
     pub auto_migrate: bool,
+    /// Data file storage.
+    pub files: FilesSettings,
 }
 
 /// A setting that is missing or malformed.
@@ -396,6 +400,7 @@ impl Settings {
             log_format,
             local_mode,
             auto_migrate: src.flag("DATATRACKER_AUTO_MIGRATE", true)?,
+            files: files::files_settings(src)?,
         })
     }
 }

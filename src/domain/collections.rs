@@ -65,7 +65,7 @@ impl Tracker {
             created_at: now,
             updated_at: now,
         };
-        self.apply_collection_input(&mut c, input).await?;
+        self.apply_collection_input(p, &mut c, input).await?;
         let mut tx = self.store.begin().await?;
         self.collections.insert(&mut tx, &c).await?;
         let data = Bson::Document(logs::snapshot(&c)?);
@@ -90,7 +90,7 @@ impl Tracker {
         }
         check_version(input.version, current.version)?;
         let mut c = current.clone();
-        self.apply_collection_input(&mut c, input).await?;
+        self.apply_collection_input(p, &mut c, input).await?;
         c.version = current.version + 1;
         c.updated_at = bson::DateTime::now();
         let mut tx = self.store.begin().await?;
@@ -128,7 +128,12 @@ impl Tracker {
         Ok(id)
     }
 
-    async fn apply_collection_input(&self, c: &mut Collection, input: CollectionInput) -> Result<(), DomainError> {
+    async fn apply_collection_input(
+        &self,
+        p: &Principal,
+        c: &mut Collection,
+        input: CollectionInput,
+    ) -> Result<(), DomainError> {
         if let Some(t) = input.title {
             c.title = validate::title(&t)?;
         }
@@ -137,7 +142,8 @@ impl Tracker {
         }
         if let Some(ids) = input.datasets {
             let ids = validate::ids("datasets", &ids)?;
-            self.ensure_datasets_exist("datasets", &ids).await?;
+            let access = self.dataset_access(p).await?;
+            self.ensure_datasets_exist(&access, "datasets", &ids).await?;
             c.datasets = ids;
         }
         if let Some(ids) = input.editors {

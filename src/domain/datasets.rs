@@ -1,12 +1,14 @@
-//! Datasets: public entries that belong to one order for life; edited by that order's editors.
+//! Datasets: entries that belong to one order for life; edited by that order's editors; read as their
+//! access level allows ([`DatasetAccess`]).
 
 use bson::{doc, Bson, Uuid};
 
+use super::access::AccessRulesInput;
 use super::logs;
-use super::model::{new_id, CrossReference, DataType, Dataset, LogAction};
+use super::model::{new_id, AccessLevel, AccessRules, CrossReference, DataType, Dataset, LogAction};
 use super::orders::check_version;
 use super::tracker::{listing_filter, Page, PageRequest, Tracker};
-use super::visibility::{can_edit_order, can_see_order};
+use super::visibility::{can_edit_order, can_see_order, DatasetAccess};
 use super::{validate, DomainError, Principal};
 use crate::store::Tx;
 
@@ -23,6 +25,10 @@ pub struct DatasetInput {
     pub tags_user: Option<Vec<String>>,
     /// External identifiers and links.
     pub cross_references: Option<Vec<CrossReference>>,
+    /// Access level.
+    pub access: Option<AccessLevel>,
+    /// Access rules (replacing the stored ones).
+    pub access_rules: Option<AccessRulesInput>,
     /// The version the caller last read.
     pub version: Option<i64>,
 }
@@ -39,21 +45,32 @@ pub struct ListingFilter {
 }
 
 impl Tracker {
-    /// A dataset by id (datasets are public).
-    pub async fn dataset(&self, id: &str) -> Result<Option<Dataset>, DomainError> {
+    /// A dataset by id, when `access` admits it (otherwise it does not exist).
+    pub async fn dataset(&self, access: &DatasetAccess, id: &str) -> Result<Option<Dataset>, DomainError> {
         let id = validate::id("id", id)?;
-        Ok(self.datasets.get(id).await?)
+        self.dataset_by_id(access, id).await
     }
 
-    /// A dataset by parsed id.
-    pub async fn dataset_by_id(&self, id: Uuid) -> Result<Option<Dataset>, DomainError> {
-        Ok(self.datasets.get(id).await?)
+    /// A dataset by parsed id, when `access` admits it.
+    pub async fn dataset_by_id(&self, access: &DatasetAccess, id: Uuid) -> Result<Option<Dataset>, DomainError> {
+        Ok(self.datasets.get(id).await?.filter(|d| access.admits(d)))
     }
 
-    /// Datasets, filtered.
-    pub async fn datasets(&self, filter: &ListingFilter, page: PageRequest) -> Result<Page<Dataset>, DomainError> {
+    /// Datasets admitted by `access`, filtered (in the database, so pages and counts hold only those).
+    pub async fn datasets(
+        &self,
+        access: &DatasetAccess,
+        filter: &ListingFilter,
+        page: PageRequest,
+    ) -> Result<Page<Dataset>, DomainError> {
         let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
-        self.page_of(&self.datasets, f, page).await
+        self.page_of(&self.datasets, access.restrict(f), page).await
+    }
+
+    /// A dataset `p` may read, or `NotFound` (the same answer for a hidden and an unknown id).
+    pub(crate) async fn visible_dataset(&self, p: &Principal, id: Uuid) -> Result<Dataset, DomainError> {
+        let access = self.dataset_access(p).await?;
+        self.dataset_by_id(&access, id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))
     }
 
     /// Adds a dataset to an order (needs to be allowed to edit the order).
@@ -83,6 +100,8 @@ impl Tracker {
             tags_standard: Vec::new(),
             tags_user: Vec::new(),
             cross_references: Vec::new(),
+            access: AccessLevel::Public,
+            access_rules: AccessRules::default(),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -105,7 +124,7 @@ impl Tracker {
     pub async fn update_dataset(&self, p: &Principal, id: &str, input: DatasetInput) -> Result<Dataset, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let current = self.datasets.get(id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))?;
+        let current = self.visible_dataset(p, id).await?;
         self.require_dataset_editor(p, &current).await?;
         check_version(input.version, current.version)?;
         let mut ds = current.clone();
@@ -124,7 +143,7 @@ impl Tracker {
     pub async fn delete_dataset(&self, p: &Principal, id: &str) -> Result<Uuid, DomainError> {
         let id = validate::id("id", id)?;
         p.require_user()?;
-        let ds = self.datasets.get(id).await?.ok_or_else(|| DomainError::NotFound("dataset".into()))?;
+        let ds = self.visible_dataset(p, id).await?;
         self.require_dataset_editor(p, &ds).await?;
         let mut tx = self.store.begin().await?;
         self.remove_dataset_in(&mut tx, p, id).await?;
@@ -132,7 +151,7 @@ impl Tracker {
         Ok(id)
     }
 
-    async fn require_dataset_editor(&self, p: &Principal, ds: &Dataset) -> Result<(), DomainError> {
+    pub(crate) async fn require_dataset_editor(&self, p: &Principal, ds: &Dataset) -> Result<(), DomainError> {
         let order = self.orders.get(ds.order).await?;
         match order {
             Some(o) if can_edit_order(p, &o) => Ok(()),
@@ -159,6 +178,7 @@ impl Tracker {
         if !self.datasets.delete(tx, id).await? {
             return Err(DomainError::NotFound("dataset".into()));
         }
+        super::file_writes::remove_files_of_dataset(tx, &self.store, id).await?;
         logs::record(&self.store, tx, p, LogAction::Delete, DataType::Dataset, id, Bson::from(id), "Dataset deleted")
             .await?;
         Ok(())
@@ -179,6 +199,12 @@ impl Tracker {
         }
         if let Some(x) = input.cross_references {
             ds.cross_references = validate::cross_references(x)?;
+        }
+        if let Some(level) = input.access {
+            ds.access = level;
+        }
+        if let Some(rules) = input.access_rules {
+            ds.access_rules = self.validate_access_rules(rules).await?;
         }
         Ok(())
     }

@@ -1,9 +1,13 @@
 //! The tracker's rules: entities, validation, permissions and visibility. Knows nothing of HTTP or GraphQL.
 
+pub mod access;
 pub mod apikeys;
 pub mod collections;
 pub mod datasets;
 pub mod error;
+pub mod file_model;
+pub mod file_writes;
+pub mod files;
 pub mod grants;
 pub mod logins;
 pub mod logs;

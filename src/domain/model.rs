@@ -81,12 +81,69 @@ pub struct Dataset {
     /// External identifiers and links.
     #[serde(default)]
     pub cross_references: Vec<CrossReference>,
+    /// Who may read it (missing in documents older than access levels: public).
+    #[serde(default)]
+    pub access: AccessLevel,
+    /// Who a `PROTECTED` dataset admits (kept, but without effect, at the other levels).
+    #[serde(default)]
+    pub access_rules: AccessRules,
     /// Incremented on every change.
     pub version: i64,
     /// Created at.
     pub created_at: DateTime,
     /// Last changed at.
     pub updated_at: DateTime,
+}
+
+/// Who may read a dataset. See [`crate::domain::visibility::DatasetAccess`] for the one place it is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AccessLevel {
+    /// Everyone, anonymous included.
+    #[default]
+    Public,
+    /// Those its access rules admit, its order's editors and `DATA_MANAGEMENT`.
+    Protected,
+    /// Only its order's editors and `DATA_MANAGEMENT`.
+    Private,
+}
+
+impl AccessLevel {
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::Protected => "PROTECTED",
+            Self::Private => "PRIVATE",
+        }
+    }
+}
+
+/// The rules of a `PROTECTED` dataset. Any one rule admits a viewer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRules {
+    /// These users.
+    #[serde(default)]
+    pub users: Vec<Uuid>,
+    /// Holders of any of these permissions (after implications).
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Users whose affiliation is exactly one of these.
+    #[serde(default)]
+    pub affiliations: Vec<String>,
+    /// Users whose statistics scope lists one of these values for the column.
+    #[serde(default)]
+    pub scope: Vec<ScopeValue>,
+}
+
+/// One value of a statistics scope column, e.g. `school = Greenwood`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeValue {
+    /// Frame column.
+    pub column: String,
+    /// The value.
+    pub value: String,
 }
 
 /// A collection of datasets, owned by its editors.

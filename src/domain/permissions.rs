@@ -103,6 +103,11 @@ impl PermissionSet {
     pub fn missing_from(&self, other: &PermissionSet) -> Vec<Permission> {
         self.0.difference(&other.0).copied().collect()
     }
+
+    /// The stored names of the permissions held.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|p| p.as_str().to_owned()).collect()
+    }
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub struct Viewer {
     pub permissions: PermissionSet,
     /// Statistics scope filters, applied before anything else.
     pub scope: Vec<crate::domain::model::ScopeFilter>,
+    /// Affiliation (organisation), for dataset access rules.
+    pub affiliation: Option<String>,
 }
 
 impl Principal {

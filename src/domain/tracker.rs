@@ -117,9 +117,16 @@ impl Tracker {
         }
     }
 
-    /// Fails with the missing ids unless every dataset in `ids` exists.
-    pub(crate) async fn ensure_datasets_exist(&self, field: &str, ids: &[Uuid]) -> Result<(), DomainError> {
-        let found = self.datasets.get_many(ids).await?;
+    /// Fails with the missing ids unless every dataset in `ids` exists and `access` admits it (a hidden
+    /// dataset reads as missing).
+    pub(crate) async fn ensure_datasets_exist(
+        &self,
+        access: &super::visibility::DatasetAccess,
+        field: &str,
+        ids: &[Uuid],
+    ) -> Result<(), DomainError> {
+        let mut found = self.datasets.get_many(ids).await?;
+        found.retain(|d| access.admits(d));
         let missing: Vec<String> =
             ids.iter().filter(|id| !found.iter().any(|d| d.id == **id)).map(|id| id.to_string()).collect();
         if missing.is_empty() {

@@ -39,3 +39,26 @@ pub struct Sessions {
     /// `Set-Cookie` values deleting the session cookies.
     pub clear_cookies: Vec<String>,
 }
+
+/// The request's dataset access, computed on first use and kept for the rest of the request.
+#[derive(Debug, Default)]
+pub struct AccessCell(tokio::sync::OnceCell<crate::domain::visibility::DatasetAccess>);
+
+/// Which datasets the caller may read (cached per request when the request carries an [`AccessCell`]).
+pub async fn dataset_access(ctx: &Context<'_>) -> Result<crate::domain::visibility::DatasetAccess, ApiError> {
+    let t = tracker(ctx)?;
+    let p = principal(ctx);
+    match ctx.data_opt::<Arc<AccessCell>>() {
+        Some(cell) => Ok(cell.0.get_or_try_init(|| t.dataset_access(p)).await?.clone()),
+        None => Ok(t.dataset_access(p).await?),
+    }
+}
+
+/// Keeps the datasets the caller may read, as GraphQL objects, in order.
+pub async fn visible_datasets(
+    ctx: &Context<'_>,
+    list: impl IntoIterator<Item = crate::domain::model::Dataset>,
+) -> Result<Vec<super::types::dataset::DatasetObject>, ApiError> {
+    let access = dataset_access(ctx).await?;
+    Ok(list.into_iter().filter(|d| access.admits(d)).map(super::types::dataset::DatasetObject).collect())
+}

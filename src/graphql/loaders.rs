@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use bson::{doc, Uuid};
 
+use crate::domain::file_model::DataFile;
 use crate::domain::model::{Collection, Dataset, Order, User};
 use crate::domain::Tracker;
 use crate::store::Repo;
@@ -25,6 +26,10 @@ pub struct DatasetsOfOrder(pub Uuid);
 /// Key: the collections containing a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CollectionsOfDataset(pub Uuid);
+
+/// Key: the file entries of a dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FilesOfDataset(pub Uuid);
 
 /// The loader over the tracker's collections.
 pub struct TrackerLoader {
@@ -100,6 +105,20 @@ pub async fn fetch_collections_of_datasets(
     Ok(out)
 }
 
+/// The file entries of each dataset (every key present, possibly with an empty list).
+pub async fn fetch_files_of_datasets(
+    t: &Tracker,
+    keys: &[FilesOfDataset],
+) -> Result<HashMap<FilesOfDataset, Vec<DataFile>>, LoadError> {
+    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+    let found = repo::<DataFile>(t, "dataset_files").find(doc! { "dataset": { "$in": ids } }).await.map_err(err)?;
+    let mut out: HashMap<FilesOfDataset, Vec<DataFile>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for f in found {
+        out.entry(FilesOfDataset(f.dataset)).or_default().push(f);
+    }
+    Ok(out)
+}
+
 macro_rules! loader_for {
     ($key:ty, $value:ty, $fetch:ident) => {
         impl Loader<$key> for TrackerLoader {
@@ -117,6 +136,7 @@ loader_for!(OrderKey, Order, fetch_orders);
 loader_for!(DatasetKey, Dataset, fetch_datasets);
 loader_for!(DatasetsOfOrder, Vec<Dataset>, fetch_datasets_of_orders);
 loader_for!(CollectionsOfDataset, Vec<Collection>, fetch_collections_of_datasets);
+loader_for!(FilesOfDataset, Vec<DataFile>, fetch_files_of_datasets);
 
 /// A dataset with its order, its order's datasets and the collections containing it, in one round trip.
 pub struct DatasetBundle {

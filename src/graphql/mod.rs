@@ -2,6 +2,7 @@
 
 mod auth_mutation;
 pub mod context;
+mod files;
 mod limits;
 pub mod loaders;
 mod prefetch;
@@ -18,11 +19,16 @@ pub use limits::ErrorCodes;
 
 /// Every query field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery, tracker_query::TrackerQuery, stats::StatsQuery);
+pub struct Query(SystemQuery, tracker_query::TrackerQuery, files::FilesQuery, stats::StatsQuery);
 
 /// Every mutation field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
-pub struct Mutation(tracker_mutation::TrackerMutation, auth_mutation::AuthMutation, stats::StatsMutation);
+pub struct Mutation(
+    tracker_mutation::TrackerMutation,
+    files::FilesMutation,
+    auth_mutation::AuthMutation,
+    stats::StatsMutation,
+);
 
 /// The executable schema type.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -8,7 +8,7 @@ use std::hash::Hash;
 use async_graphql::{Context, Lookahead};
 use bson::Uuid;
 
-use super::context::{loader, tracker};
+use super::context::{dataset_access, loader, tracker};
 use super::loaders::{self, CollectionsOfDataset, DatasetKey, DatasetsOfOrder, OrderKey, UserKey};
 use crate::domain::model::{Collection, Dataset, Order};
 use crate::error::ApiError;
@@ -57,11 +57,17 @@ pub async fn datasets(ctx: &Context<'_>, page: &[Dataset]) -> Result<(), ApiErro
 pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, ApiError> {
     let node = ctx.look_ahead();
     let t = tracker(ctx)?;
-    if !selects(&node, &["order", "editors", "generators", "authors", "organisation", "log", "related", "collections"])
-    {
-        return Ok(t.dataset_by_id(id).await?);
+    let access = dataset_access(ctx).await?;
+    if !selects(
+        &node,
+        &["order", "editors", "generators", "authors", "organisation", "log", "related", "collections", "accessRules"],
+    ) {
+        return Ok(t.dataset_by_id(&access, id).await?);
     }
     let Some(bundle) = loaders::fetch_dataset_bundle(t, id).await.map_err(internal)? else { return Ok(None) };
+    if !access.admits(&bundle.dataset) {
+        return Ok(None);
+    }
     let l = loader(ctx)?;
     if let Some(order) = &bundle.order {
         l.feed_one(OrderKey(order.id), order.clone()).await;
@@ -75,7 +81,8 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
 /// Fetches orders, related datasets and collections concurrently, then the people of the orders.
 async fn datasets_at(ctx: &Context<'_>, node: Lookahead<'_>, page: &[Dataset]) -> Result<(), ApiError> {
     let (t, l) = (tracker(ctx)?, loader(ctx)?);
-    let want_orders = selects(&node, &["order", "editors", "generators", "authors", "organisation", "log"]);
+    let want_orders =
+        selects(&node, &["order", "editors", "generators", "authors", "organisation", "log", "accessRules"]);
     let want_people = selects(&node, &["editors", "generators", "authors", "organisation"]);
     let orders = async {
         if !want_orders {

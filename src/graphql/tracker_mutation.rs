@@ -3,6 +3,7 @@
 use async_graphql::{Context, InputObject, Object, ID};
 
 use super::context::{principal, tracker};
+use super::types::access::{AccessLevel, AccessRulesFields};
 use super::types::collection::CollectionObject;
 use super::types::common::CrossReferenceObject;
 use super::types::dataset::DatasetObject;
@@ -59,6 +60,10 @@ pub struct DatasetFields {
     pub tags_user: Option<Vec<String>>,
     /// External identifiers and links.
     pub cross_references: Option<Vec<CrossReferenceObject>>,
+    /// Who may read the dataset (default `PUBLIC`). Set by the order's editors; logged like any change.
+    pub access: Option<AccessLevel>,
+    /// The rules of a `PROTECTED` dataset (replace the stored ones; any one rule admits).
+    pub access_rules: Option<AccessRulesFields>,
     /// On update: the version last read (compare-and-set).
     pub version: Option<i64>,
 }
@@ -133,6 +138,8 @@ impl From<DatasetFields> for DatasetInput {
             tags_standard: f.tags_standard,
             tags_user: f.tags_user,
             cross_references: xrefs(f.cross_references),
+            access: f.access.map(Into::into),
+            access_rules: f.access_rules.map(Into::into),
             version: f.version,
         }
     }
@@ -188,7 +195,9 @@ impl TrackerMutation {
     }
     /// Deletes an order, its datasets and their places in collections. Returns the deleted id.
     async fn delete_order(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?.delete_order(principal(ctx), &id).await?.to_string()))
+        let deleted = tracker(ctx)?.delete_order(principal(ctx), &id).await?;
+        super::types::file::files(ctx)?.sweep().await;
+        Ok(ID(deleted.to_string()))
     }
     /// Adds a dataset to an order. Needs the right to edit the order.
     async fn create_dataset(
@@ -203,9 +212,12 @@ impl TrackerMutation {
     async fn update_dataset(&self, ctx: &Context<'_>, id: ID, input: DatasetFields) -> Result<DatasetObject, ApiError> {
         Ok(DatasetObject(tracker(ctx)?.update_dataset(principal(ctx), &id, input.into()).await?))
     }
-    /// Deletes a dataset and removes it from collections. Returns the deleted id.
+    /// Deletes a dataset, removes it from collections and deletes its file entries (objects uploaded through
+    /// the service are removed from storage; registered objects stay). Returns the deleted id.
     async fn delete_dataset(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
-        Ok(ID(tracker(ctx)?.delete_dataset(principal(ctx), &id).await?.to_string()))
+        let deleted = tracker(ctx)?.delete_dataset(principal(ctx), &id).await?;
+        super::types::file::files(ctx)?.sweep().await;
+        Ok(ID(deleted.to_string()))
     }
     /// Creates a collection. Any logged-in user.
     async fn create_collection(

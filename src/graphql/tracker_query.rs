@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, ID};
 
-use super::context::{principal, tracker};
+use super::context::{dataset_access, principal, tracker};
 use super::prefetch;
 use super::types::collection::CollectionObject;
 use super::types::common::{connection, page_request, Conn};
@@ -63,13 +63,15 @@ impl TrackerQuery {
         Ok(connection(page, |o| o.id, OrderObject))
     }
 
-    /// A dataset; `null` when it does not exist. Visible to everyone.
+    /// A dataset; `null` when it does not exist or its access level hides it from the caller (the two are
+    /// indistinguishable).
     async fn dataset(&self, ctx: &Context<'_>, id: ID) -> Result<Option<DatasetObject>, ApiError> {
         let id = crate::domain::validate::id("id", &id)?;
         Ok(prefetch::dataset(ctx, id).await?.map(DatasetObject))
     }
 
-    /// Datasets, oldest first, optionally filtered by title and tags. Visible to everyone.
+    /// The datasets the caller may see (see `Dataset.access`), oldest first, optionally filtered by title and
+    /// tags. Hidden datasets are neither listed nor counted in `totalCount`.
     async fn datasets(
         &self,
         ctx: &Context<'_>,
@@ -78,7 +80,8 @@ impl TrackerQuery {
         after: Option<String>,
     ) -> Result<Conn<DatasetObject>, ApiError> {
         let filter: ListingFilter = filter.unwrap_or_default().into();
-        let page = tracker(ctx)?.datasets(&filter, page_request(first, after)?).await?;
+        let access = dataset_access(ctx).await?;
+        let page = tracker(ctx)?.datasets(&access, &filter, page_request(first, after)?).await?;
         prefetch::datasets(ctx, &page.items).await?;
         Ok(connection(page, |d| d.id, DatasetObject))
     }

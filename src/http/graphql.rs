@@ -128,7 +128,16 @@ async fn execute(
         revocations: state.auth().revocations.clone(),
         clear_cookies: super::login::clear_session_cookies(&state),
     };
-    let response = state.schema().execute(request.data(authenticated.principal).data(loader).data(sessions)).await;
+    let response = state
+        .schema()
+        .execute(
+            request
+                .data(authenticated.principal)
+                .data(loader)
+                .data(sessions)
+                .data(std::sync::Arc::new(crate::graphql::context::AccessCell::default())),
+        )
+        .await;
     graphql_response(response, &accept)
 }
 

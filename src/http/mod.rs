@@ -1,5 +1,6 @@
 //! HTTP surface: routes, middleware, GraphQL over HTTP, health and readiness.
 
+mod files;
 mod graphql;
 mod health;
 pub mod login;
@@ -57,9 +58,35 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(CompressionLayer::new())
+                .layer(cors.clone()),
+        )
+        .merge(file_routes(cors))
+        .with_state(state)
+}
+
+/// The data file routes: no body limit (uploads have their own, streamed), no request timeout and no
+/// compression (large streamed bodies, `Range` requests).
+fn file_routes(cors: CorsLayer) -> Router<AppState> {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    Router::new()
+        .route("/datasets/{id}/files", post(files::upload))
+        .route("/files/download/{*key}", get(files::download))
+        .layer(DefaultBodyLimit::disable())
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(make_span).on_response(on_response).on_request(()))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    tracing::error!("handler panicked");
+                    let body = crate::error::ApiError::new(
+                        crate::error::ErrorCode::InternalServerError,
+                        "internal server error",
+                    );
+                    axum::response::IntoResponse::into_response(body)
+                }))
                 .layer(cors),
         )
-        .with_state(state)
 }
 
 /// The client's address: the TCP peer, or — when the peer is a configured trusted proxy — the address in

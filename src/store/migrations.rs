@@ -58,7 +58,9 @@ pub fn embedded() -> Vec<Migration> {
         Migration::new(1, "0001_tracker_collections", include_str!("../../migrations/0001_tracker_collections.json")),
         Migration::new(2, "0002_tracker_indexes", include_str!("../../migrations/0002_tracker_indexes.json")),
         Migration::new(3, "0003_standard_tags", include_str!("../../migrations/0003_standard_tags.json")),
-        Migration::new(4, "0004_identity_hardening", include_str!("../../migrations/0004_identity_hardening.json")),
+        Migration::new(4, "0004_dataset_access", include_str!("../../migrations/0004_dataset_access.json")),
+        Migration::new(5, "0005_data_files", include_str!("../../migrations/0005_data_files.json")),
+        Migration::new(6, "0006_identity_hardening", include_str!("../../migrations/0006_identity_hardening.json")),
     ]
 }
 

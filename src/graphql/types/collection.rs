@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Collection;
 use crate::domain::visibility::{can_read_collection_logs, can_see_collection_owners};
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::context::{loader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetKey;
 
 /// GraphQL wrapper of a domain `Collection`.
@@ -32,11 +32,11 @@ impl CollectionObject {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// The datasets in the collection. Visible to everyone.
+    /// The datasets in the collection that the caller may see (hidden ones are left out, never counted).
     async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
         let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
         let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(keys.iter().filter_map(|k| found.get(k).cloned()).map(DatasetObject).collect())
+        visible_datasets(ctx, keys.iter().filter_map(|k| found.get(k).cloned())).await
     }
     /// Tags from the standard vocabulary. Visible to everyone.
     async fn tags_standard(&self) -> &[String] {

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, ID};
 use chrono::{DateTime, Utc};
 
+use super::access::{AccessLevel, AccessRulesObject};
 use super::collection::CollectionObject;
 use super::common::{self, connection, page_request, Conn, CrossReferenceObject};
 use super::log::LogEntryObject;
@@ -11,8 +12,8 @@ use super::user::UserObject;
 use crate::domain::model::{Dataset, Order};
 use crate::domain::visibility::{can_read_order_logs, can_see_order};
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker};
-use crate::graphql::loaders::{CollectionsOfDataset, DatasetsOfOrder, OrderKey};
+use crate::graphql::context::{loader, principal, tracker, visible_datasets};
+use crate::graphql::loaders::{CollectionsOfDataset, DatasetsOfOrder, FilesOfDataset, OrderKey};
 
 /// GraphQL wrapper of a domain `Dataset`.
 pub struct DatasetObject(pub Dataset);
@@ -23,8 +24,11 @@ impl DatasetObject {
     }
 }
 
-/// A dataset. Visible to everyone, anonymous included, except owner information (`order`, `editors`) and
-/// `log`, which read as `null` to those not allowed to see them.
+/// A dataset. Who can see it depends on its `access` level: `PUBLIC` datasets are visible to everyone,
+/// anonymous included; `PROTECTED` ones to the viewers their rules admit, their order's editors and
+/// `DATA_MANAGEMENT`; `PRIVATE` ones only to their order's editors and `DATA_MANAGEMENT`. To anyone else the
+/// dataset does not exist, on every path. "Visible to everyone" below means: to whoever can see the dataset.
+/// Owner information (`order`, `editors`), `accessRules` and `log` read as `null` to those not allowed.
 #[Object(name = "Dataset")]
 impl DatasetObject {
     /// Id (UUID). Visible to everyone.
@@ -78,10 +82,30 @@ impl DatasetObject {
             None => Ok(None),
         }
     }
-    /// The other datasets of the same order. Visible to everyone.
+    /// Who may read the dataset. Visible to whoever can see the dataset.
+    async fn access(&self) -> AccessLevel {
+        self.0.access.into()
+    }
+    /// The access rules (in effect when `PROTECTED`). Visible to the order's editors and `DATA_MANAGEMENT`;
+    /// `null` otherwise.
+    async fn access_rules(&self, ctx: &Context<'_>) -> Result<Option<AccessRulesObject>, ApiError> {
+        let p = principal(ctx);
+        let allowed = self.order_of(ctx).await?.is_some_and(|o| can_read_order_logs(p, &o));
+        Ok(allowed.then(|| AccessRulesObject(self.0.access_rules.clone())))
+    }
+    /// The dataset's files as the caller sees them (parameterised files once per value the caller is
+    /// entitled to), oldest first.
+    async fn files(&self, ctx: &Context<'_>) -> Result<Vec<super::file::DataFileObject>, ApiError> {
+        let entries = loader(ctx)?.load_one(FilesOfDataset(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
+        let access = crate::graphql::context::dataset_access(ctx).await?;
+        let views =
+            super::file::files(ctx)?.views(principal(ctx), &access, &self.0, entries.unwrap_or_default()).await?;
+        Ok(views.into_iter().map(super::file::DataFileObject).collect())
+    }
+    /// The other datasets of the same order that the caller may see.
     async fn related(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.order)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().filter(|d| d.id != self.0.id).map(DatasetObject).collect())
+        visible_datasets(ctx, list.unwrap_or_default().into_iter().filter(|d| d.id != self.0.id)).await
     }
     /// The collections containing this dataset. Visible to everyone.
     async fn collections(&self, ctx: &Context<'_>) -> Result<Vec<CollectionObject>, ApiError> {

@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Order;
 use crate::domain::visibility::can_read_order_logs;
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker};
+use crate::graphql::context::{loader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetsOfOrder;
 
 /// GraphQL wrapper of a domain `Order`.
@@ -49,10 +49,11 @@ impl OrderObject {
     async fn editors(&self, ctx: &Context<'_>) -> Result<Vec<UserObject>, ApiError> {
         common::users(ctx, &self.0.editors).await
     }
-    /// The order's datasets, oldest first. Added and removed only through the dataset mutations. Visible to whoever can see the order.
+    /// The order's datasets that the caller may see (`OWNERS_READ` alone does not reveal `PROTECTED` or
+    /// `PRIVATE` ones), oldest first. Added and removed only through the dataset mutations.
     async fn datasets(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
         let list = loader(ctx)?.load_one(DatasetsOfOrder(self.0.id)).await.map_err(|e| ApiError::internal(&e))?;
-        Ok(list.unwrap_or_default().into_iter().map(DatasetObject).collect())
+        visible_datasets(ctx, list.unwrap_or_default()).await
     }
     /// Tags from the standard vocabulary (`standardTags`). Visible to whoever can see the order.
     async fn tags_standard(&self) -> &[String] {

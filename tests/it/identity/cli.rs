@@ -74,5 +74,8 @@ async fn the_local_administrator_is_created_once_with_every_permission() {
     let admin = Actor { id: LOCAL_ADMIN_AUTH_ID.into(), key };
     let r = app.gql_as(&admin, "{ me { id permissions } }", json!({})).await;
     assert_eq!(r.data()["me"]["id"], user.id.to_string());
-    assert_eq!(r.data()["me"]["permissions"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        r.data()["me"]["permissions"].as_array().unwrap().len(),
+        datatracker::domain::permissions::Permission::ALL.len()
+    );
 }

@@ -239,7 +239,12 @@ async fn bench_user(
     name: &str,
     permissions: Vec<Permission>,
 ) -> (String, String) {
-    let input = UserInput { name: Some(name.into()), permissions: Some(permissions), ..Default::default() };
+    let input = UserInput {
+        name: Some(name.into()),
+        email: Some(format!("{}@example.org", uuid::Uuid::new_v4().simple())),
+        permissions: Some(permissions),
+        ..Default::default()
+    };
     let user = tracker.create_user(&Principal::System, input).await.unwrap();
     let key = apikey::generate_key();
     let (_, key) = tracker

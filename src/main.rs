@@ -173,7 +173,7 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
         if local_mode {
             match datatracker::auth::bootstrap::ensure_local_admin(state.tracker()).await {
                 Ok(Some((_, key))) => {
-                    let graphiql = format!("{}graphql", state.settings().http.base_url);
+                    let graphiql = format!("{}graphiql", state.settings().http.base_url);
                     eprintln!("{}", datatracker::auth::bootstrap::first_run_banner(&key, &graphiql));
                 }
                 Ok(None) => tracing::info!("local administrator exists"),
@@ -185,8 +185,8 @@ async fn serve(settings: Settings, migrate: bool) -> Result<(), ExitCode> {
         tracing::info!("ready");
     });
     spawn_frame_refresh(app.state.clone(), refresh);
-    tracing::info!(%bind, graphiql = %format!("{base_url}graphql"), "listening");
-    eprintln!("datatracker listening on {bind}; GraphiQL: {base_url}graphql");
+    tracing::info!(%bind, app = %base_url, graphiql = %format!("{base_url}graphiql"), "listening");
+    eprintln!("datatracker listening on {bind}; web app: {base_url} ; GraphiQL: {base_url}graphiql");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.serve(listener, async move {
         let _ = stop_rx.await;

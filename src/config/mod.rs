@@ -80,6 +80,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Largest accepted request body (`DATATRACKER_BODY_LIMIT_BYTES`, default 1 MiB).
     pub body_limit_bytes: usize,
+    /// The built web app served at `/` (`DATATRACKER_WEB_DIR`, default `web/dist`).
+    pub web_dir: PathBuf,
 }
 
 /// Session settings.
@@ -376,6 +378,7 @@ impl Settings {
                 cors_origins,
                 request_timeout: Duration::from_secs(positive("DATATRACKER_REQUEST_TIMEOUT_SECS", timeout)?),
                 body_limit_bytes: src.parse("DATATRACKER_BODY_LIMIT_BYTES", 1usize << 20, "a number of bytes")?,
+                web_dir: PathBuf::from(src.get("DATATRACKER_WEB_DIR").unwrap_or("web/dist")),
             },
             session: SessionSettings {
                 secret_key,

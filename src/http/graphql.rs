@@ -7,7 +7,8 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{ServerError, Value};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
@@ -69,6 +70,7 @@ pub struct GetParams {
 pub async fn get_handler(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
+    Extension(web): Extension<super::web::WebFiles>,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> Response {
@@ -76,13 +78,14 @@ pub async fn get_handler(
         let wants_html =
             headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")).unwrap_or(false);
         if wants_html && state.settings().graphql.graphiql {
-            return Html(
-                async_graphql::http::GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("datatracker GraphiQL")
-                    .finish(),
-            )
-            .into_response();
+            // GraphiQL from our own built assets (web/dist/graphiql.html), the same page as /graphiql.
+            if let Some(page) = super::web::graphiql_page(&web, false) {
+                return page;
+            }
+            return request_error(
+                ErrorCode::ServiceUnavailable,
+                "GraphiQL is not built: run `npm ci && npm run build` in web/ (scripts/run-local.sh does it)",
+            );
         }
         return request_error(ErrorCode::BadUserInput, "missing `query` parameter");
     };

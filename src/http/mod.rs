@@ -5,6 +5,7 @@ mod graphql;
 mod health;
 pub mod login;
 mod oidc;
+pub mod web;
 
 use std::time::Duration;
 
@@ -41,6 +42,9 @@ pub fn router(state: AppState) -> Router {
         .route("/login/providers", get(oidc::providers))
         .route("/login/oidc/{provider}/login", get(oidc::start))
         .route("/login/oidc/{provider}/authorize", get(oidc::callback))
+        .route("/graphiql", get(web::graphiql))
+        .fallback(web::fallback)
+        .layer(axum::Extension(web::WebFiles::load(&settings.http.web_dir)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), login::csrf_cookie))
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(

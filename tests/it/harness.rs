@@ -57,6 +57,8 @@ pub fn test_settings(db_name: &str, extra: &[(&str, &str)]) -> Settings {
         ("DATATRACKER_DATABASE".into(), db_name.into()),
         ("DATATRACKER_SECRET_KEY".into(), TEST_SECRET.into()),
         ("DATATRACKER_BIND".into(), "127.0.0.1:0".into()),
+        // A small fixed stand-in for the built web app (tests/fixtures/web), whether or not web/dist is built.
+        ("DATATRACKER_WEB_DIR".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/web").into()),
     ];
     for (k, v) in extra {
         pairs.retain(|(key, _)| key != k);

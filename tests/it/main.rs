@@ -10,3 +10,4 @@ mod identity;
 mod migrations;
 mod stats;
 mod tracker;
+mod web;

@@ -29,12 +29,16 @@ struct Client {
     user: String,
     key: String,
     anonymous: bool,
+    /// A session token sent as a bearer token instead of the key.
+    bearer: Option<String>,
 }
 
 impl Client {
     async fn gql(&self, query: &str, variables: Value) -> Value {
         let mut req = self.http.post(&self.url).json(&json!({ "query": query, "variables": variables }));
-        if !self.anonymous {
+        if let Some(token) = &self.bearer {
+            req = req.bearer_auth(token);
+        } else if !self.anonymous {
             req = req.header("x-api-user", &self.user).header("x-api-key", &self.key);
         }
         let resp = req.send().await.unwrap();
@@ -109,6 +113,7 @@ async fn main() {
         user: user.id.to_string(),
         key,
         anonymous: false,
+        bearer: None,
     };
 
     // 20 orders × 10 datasets, and collections holding every third dataset.
@@ -184,14 +189,26 @@ async fn main() {
     files_bench(&state, &client, &datasets[0], addr).await;
 
     let secs: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    for anonymous in [false, true] {
-        let who = if anonymous { "anonymous" } else { "API key" };
+    let login: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/login/apikey"))
+        .json(&json!({ "authId": client.user, "apiKey": client.key }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    for (who, anonymous, bearer) in
+        [("API key", false, None), ("session", false, Some(token)), ("anonymous", true, None)]
+    {
         let mut single = 0.0;
         for clients in [1usize, 2] {
             let deadline = Instant::now() + Duration::from_secs(secs);
             let mut tasks = Vec::new();
             for c in 0..clients {
-                let client = Client { http: reqwest::Client::new(), anonymous, ..client.clone() };
+                let client =
+                    Client { http: reqwest::Client::new(), anonymous, bearer: bearer.clone(), ..client.clone() };
                 let (one, ids) = (one.clone(), datasets.clone());
                 tasks.push(tokio::spawn(async move {
                     let mut n = 0usize;

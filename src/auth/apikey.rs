@@ -37,6 +37,13 @@ pub fn verify(key: &str, stored: &ApiKeyHash) -> bool {
     digest(&salt, key).ct_eq(&expected).into()
 }
 
+/// A short fingerprint of a user's current key (from its stored hash), carried by sessions the key started
+/// so that a new key ends them. `None` without a key.
+pub fn fingerprint(user: &crate::domain::model::User) -> Option<String> {
+    use sha2::Sha256;
+    user.api_key.as_ref().map(|k| hex::encode(&Sha256::digest(k.hash.as_bytes())[..12]))
+}
+
 /// A digest compared against when the user is unknown or has no key, so that every failure costs the same.
 pub fn dummy_hash() -> ApiKeyHash {
     ApiKeyHash { hash: "00".repeat(64), salt: "00".repeat(8), created_at: bson::DateTime::from_millis(0) }

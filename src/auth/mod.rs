@@ -1,12 +1,14 @@
 //! Who is calling: API keys, sessions (cookie or bearer), CSRF, rate limits on failures, OIDC login.
 //!
-//! Every request is resolved here into a [`Principal`]. The user is loaded on every request, so a deletion
-//! or a permission change takes effect on the user's next request whatever credential they hold.
+//! Every request is resolved here into a [`Principal`]. The user behind a credential is cached per process
+//! for at most one second ([`crate::domain::user_cache`]), so a deletion, a permission change or a
+//! revocation takes effect on every instance within a second (at once on the instance that made it).
 
 pub mod apikey;
 pub mod bootstrap;
 pub mod cookies;
 pub mod oidc;
+mod provider_errors;
 pub mod ratelimit;
 pub mod session;
 
@@ -16,6 +18,7 @@ use http::HeaderMap;
 
 use crate::domain::model::User;
 use crate::domain::permissions::PermissionSet;
+use crate::domain::user_cache;
 use crate::error::{ApiError, ErrorCode};
 use crate::AppState;
 
@@ -47,6 +50,8 @@ pub struct AuthState {
     pub limiter: ratelimit::RateLimiter,
     /// Configured OIDC providers.
     pub oidc: oidc::Providers,
+    /// Every logged-in user may query statistics (`DATATRACKER_STATS_DEFAULT_ACCESS=all`).
+    pub stats_open: bool,
 }
 
 impl AuthState {
@@ -54,10 +59,30 @@ impl AuthState {
     pub fn new(settings: &crate::config::Settings, store: crate::store::Store) -> Self {
         Self {
             keys: session::TokenKeys::new(&settings.session.secret_key, settings.session.lifetime),
-            revocations: session::Revocations::new(store),
-            limiter: ratelimit::RateLimiter::new(settings.auth_limits.max_failures, settings.auth_limits.window),
+            revocations: session::Revocations::new(store.clone()),
+            limiter: ratelimit::RateLimiter::new(
+                settings.auth_limits.max_failures,
+                settings.auth_limits.max_failures_per_address,
+                settings.auth_limits.window,
+                store,
+            ),
             oidc: oidc::Providers::new(&settings.oidc_providers),
+            stats_open: settings.security.stats_default_access == crate::config::StatsDefaultAccess::AllUsers,
         }
+    }
+
+    /// The principal for a stored user.
+    pub fn principal_for(&self, user: &User) -> Principal {
+        let mut permissions = PermissionSet::from_names(&user.permissions);
+        if self.stats_open {
+            permissions.insert(crate::domain::permissions::Permission::StatsRead);
+        }
+        Principal::User(Viewer {
+            id: user.id.into(),
+            permissions,
+            scope: user.scope.clone(),
+            affiliation: user.affiliation.clone(),
+        })
     }
 }
 
@@ -68,16 +93,6 @@ pub struct Authenticated {
     pub principal: Principal,
     /// The session used, when a session token authenticated the request.
     pub session: Option<CurrentSession>,
-}
-
-/// The principal for a stored user.
-pub fn principal_for(user: &User) -> Principal {
-    Principal::User(Viewer {
-        id: user.id.into(),
-        permissions: PermissionSet::from_names(&user.permissions),
-        scope: user.scope.clone(),
-        affiliation: user.affiliation.clone(),
-    })
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -118,56 +133,92 @@ pub async fn authenticate(
         return Err(ApiError::new(ErrorCode::Forbidden, "missing or wrong X-CSRFToken header"));
     }
     let (user, claims) = session_user(state, &token).await?;
-    Ok(Authenticated { principal: principal_for(&user), session: Some(CurrentSession { claims, from_cookie }) })
+    let principal = state.auth().principal_for(&user);
+    Ok(Authenticated { principal, session: Some(CurrentSession { claims, from_cookie }) })
 }
 
-/// The user of a valid, unrevoked session token.
+/// The user of a valid, unrevoked, current session token (same session epoch; for a session started with
+/// an API key, the same key).
 pub async fn session_user(state: &AppState, token: &str) -> Result<(User, session::SessionClaims), ApiError> {
     let expired = || ApiError::new(ErrorCode::Unauthenticated, "the session is invalid or expired; log in again");
     let auth = state.auth();
     let claims = auth.keys.verify_session(token).ok_or_else(expired)?;
-    if auth.revocations.is_revoked(&claims.jti).await.map_err(|e| ApiError::internal(&e))? {
+    let cache_key = session_cache_key(&claims);
+    let user = match state.tracker().user_cache().get(&cache_key) {
+        Some(user) => user,
+        None => {
+            if auth.revocations.is_revoked(&claims.jti).await.map_err(|e| ApiError::internal(&e))? {
+                return Err(expired());
+            }
+            let id = uuid::Uuid::parse_str(&claims.sub).map_err(|_| expired())?;
+            let user = state.tracker().user_by_id(id.into()).await?.ok_or_else(expired)?;
+            state.tracker().user_cache().put(cache_key, user.clone());
+            user
+        }
+    };
+    if user.id.to_string() != claims.sub || !claims.is_current_for(&user) {
         return Err(expired());
     }
-    let id = uuid::Uuid::parse_str(&claims.sub).map_err(|_| expired())?;
-    let user = state.tracker().user_by_id(id.into()).await?.ok_or_else(expired)?;
     Ok((user, claims))
 }
 
-/// Checks an API key, subject to the failure limits per user reference and per client address. A wrong key,
-/// an unknown user and a user without a key fail alike.
+/// The cache key of a session (what a logout forgets).
+pub fn session_cache_key(claims: &session::SessionClaims) -> [u8; 32] {
+    user_cache::key("session", &[&claims.jti])
+}
+
+/// The user named by an API-key reference: a user id in any spelling, or a login identity.
+async fn user_by_ref(state: &AppState, user_ref: &str) -> Result<Option<User>, ApiError> {
+    let tracker = state.tracker();
+    Ok(match uuid::Uuid::parse_str(user_ref) {
+        Ok(id) => tracker.user_by_id(id.into()).await?,
+        Err(_) => tracker.user_by_auth_id(user_ref).await?,
+    })
+}
+
+/// Checks an API key, subject to the failure limits per client address and per (address, user) pair —
+/// every spelling of a user (id in any form, any auth id) counts as that user. A wrong key, an unknown user
+/// and a user without a key fail alike.
 pub async fn api_key_principal(
     state: &AppState,
     user_ref: &str,
     key: &str,
     client: Option<IpAddr>,
 ) -> Result<(User, Principal), ApiError> {
-    let limiter = &state.auth().limiter;
-    let mut keys = vec![format!("user:{}", user_ref.to_lowercase())];
-    if let Some(ip) = client {
-        keys.push(format!("addr:{ip}"));
-    }
-    if let Some(secs) = limiter.blocked(&keys) {
+    let auth = state.auth();
+    let cache_key = user_cache::key("apikey", &[user_ref, key]);
+    let cached = state.tracker().user_cache().get(&cache_key);
+    let user = match &cached {
+        Some(user) => Some(user.clone()),
+        None => user_by_ref(state, user_ref).await?,
+    };
+    let canonical = match (&user, uuid::Uuid::parse_str(user_ref)) {
+        (Some(u), _) => u.id.to_string(),
+        (None, Ok(id)) => id.to_string(),
+        (None, Err(_)) => user_ref.to_lowercase(),
+    };
+    let keys = ratelimit::keys_for(client, &canonical);
+    if let Some(secs) = auth.limiter.blocked(&keys).await.map_err(|e| ApiError::internal(&e))? {
         tracing::warn!("authentication blocked after repeated failures");
         return Err(ApiError {
             retry_after: Some(secs),
             ..ApiError::new(ErrorCode::RateLimited, "too many failed attempts; retry later")
         });
     }
-    let tracker = state.tracker();
-    let user = match uuid::Uuid::parse_str(user_ref) {
-        Ok(id) => tracker.user_by_id(id.into()).await?,
-        Err(_) => tracker.user_by_auth_id(user_ref).await?,
-    };
+    if let Some(user) = cached {
+        let p = auth.principal_for(&user);
+        return Ok((user, p));
+    }
     let stored = user.as_ref().and_then(|u| u.api_key.clone());
     let matches = apikey::verify(key, stored.as_ref().unwrap_or(&apikey::dummy_hash()));
     match user {
         Some(u) if matches && stored.is_some() => {
-            let p = principal_for(&u);
+            state.tracker().user_cache().put(cache_key, u.clone());
+            let p = auth.principal_for(&u);
             Ok((u, p))
         }
         _ => {
-            limiter.record_failure(&keys);
+            auth.limiter.record_failure(&keys).await.map_err(|e| ApiError::internal(&e))?;
             tracing::info!("API key authentication failed");
             Err(ApiError::new(ErrorCode::Unauthenticated, "invalid API credentials"))
         }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tokio::sync::Mutex;
 
+use super::provider_errors::{discovery_error, token_error, userinfo_error};
 use super::session::TokenKeys;
 use crate::config::OidcProviderSettings;
 
@@ -171,7 +172,7 @@ impl Providers {
             .map_err(|e| LoginError::upstream(format!("bad issuer URL: {e}")))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, self.http()?)
             .await
-            .map_err(|e| LoginError::upstream(format!("discovery failed: {e} ({e:?})")))?;
+            .map_err(|e| LoginError::upstream(format!("discovery failed: {}", discovery_error(&e))))?;
         let metadata = Arc::new(metadata);
         *cache = Some(Cached { metadata: metadata.clone(), fetched: Instant::now() });
         Ok(metadata)
@@ -270,7 +271,7 @@ impl Providers {
             .map_err(|e| {
                 LoginError::bad(
                     "the login code was refused by the provider; start again",
-                    format!("code exchange failed: {e:?}"),
+                    format!("code exchange failed: {}", token_error(&e)),
                 )
             })?;
         let id_token = token.id_token().ok_or_else(|| LoginError::upstream("the token response has no ID token"))?;
@@ -313,7 +314,7 @@ impl Providers {
                             identity.name = info.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_owned());
                         }
                     }
-                    Err(e) => tracing::warn!(provider = %name, error = %e, "userinfo request failed"),
+                    Err(e) => tracing::warn!(provider = %name, error = %userinfo_error(&e), "userinfo request failed"),
                 }
             }
         }

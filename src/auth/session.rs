@@ -29,6 +29,22 @@ pub struct SessionClaims {
     pub exp: i64,
     /// Always [`SESSION_AUDIENCE`].
     pub aud: String,
+    /// The user's session epoch at issue; a session of an older epoch has been ended.
+    #[serde(default)]
+    pub epoch: i64,
+    /// Fingerprint of the API key that started the session (see [`super::apikey::fingerprint`]); a new key
+    /// ends such sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl SessionClaims {
+    /// Whether the session still belongs to `user` as it is now: same session epoch and, for a session
+    /// started with an API key, the same key.
+    pub fn is_current_for(&self, user: &crate::domain::model::User) -> bool {
+        self.epoch == user.session_epoch
+            && self.key.as_ref().is_none_or(|k| Some(k) == super::apikey::fingerprint(user).as_ref())
+    }
 }
 
 /// A session that authenticated the current request (the `logout` mutation revokes it).
@@ -75,6 +91,25 @@ impl TokenKeys {
         self.issue_session_at(user_id, now, now + self.lifetime.as_secs() as i64)
     }
 
+    /// A new session token for `user`, issued now; `via_key` when an API key started it.
+    pub fn issue_session_for(
+        &self,
+        user: &crate::domain::model::User,
+        via_key: bool,
+    ) -> Result<(String, SessionClaims), jsonwebtoken::errors::Error> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = SessionClaims {
+            sub: user.id.to_string(),
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            iat: now,
+            exp: now + self.lifetime.as_secs() as i64,
+            aud: SESSION_AUDIENCE.to_owned(),
+            epoch: user.session_epoch,
+            key: if via_key { super::apikey::fingerprint(user) } else { None },
+        };
+        Ok((self.sign(&claims)?, claims))
+    }
+
     /// A session token with explicit times (tests use it to make expired tokens).
     pub fn issue_session_at(
         &self,
@@ -88,6 +123,8 @@ impl TokenKeys {
             iat,
             exp,
             aud: SESSION_AUDIENCE.to_owned(),
+            epoch: 0,
+            key: None,
         };
         Ok((self.sign(&claims)?, claims))
     }

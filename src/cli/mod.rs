@@ -31,7 +31,7 @@ enum UsersCommand {
         #[arg(long)]
         email: String,
         /// A permission to grant (repeatable): ORDERS, DATA_MANAGEMENT, OWNERS_READ, USER_ADD, USER_SEARCH,
-        /// USER_MANAGEMENT.
+        /// USER_MANAGEMENT, STATS_READ.
         #[arg(long = "permission", value_name = "P")]
         permissions: Vec<String>,
         /// A login identity `identifier::source` (repeatable).
@@ -62,6 +62,18 @@ enum UsersCommand {
     Delete {
         /// User id.
         id: String,
+    },
+    /// Add one permission to the given users, or to every user with --all; what they held stays. After an
+    /// upgrade, `users grant STATS_READ --all` gives statistics access back to every existing account.
+    Grant {
+        /// The permission, e.g. STATS_READ.
+        permission: String,
+        /// User ids.
+        #[arg(required_unless_present = "all")]
+        ids: Vec<String>,
+        /// Every user.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
     },
     /// Generate a new API key for a user (printed once; the old key stops working).
     Apikey {
@@ -148,6 +160,31 @@ pub async fn run(tracker: &Tracker, args: UsersArgs) -> Result<(), String> {
                 return Ok(());
             }
             user_json(&user)
+        }
+        UsersCommand::Grant { permission, ids, all } => {
+            let p = permissions(std::slice::from_ref(&permission))?.remove(0);
+            let users = if all {
+                tracker.all_users(&system).await.map_err(domain)?
+            } else {
+                let mut found = Vec::new();
+                for id in &ids {
+                    found.push(tracker.user(id).await.map_err(domain)?.ok_or_else(|| format!("user {id} not found"))?);
+                }
+                found
+            };
+            let mut granted = Vec::new();
+            for u in users.into_iter().filter(|u| !u.permissions.iter().any(|n| n == p.as_str())) {
+                let mut held: Vec<Permission> = u.permissions.iter().filter_map(|n| Permission::parse(n)).collect();
+                held.push(p);
+                let input = UserInput { permissions: Some(held), ..Default::default() };
+                let user = tracker.update_user(&system, &u.id.to_string(), input).await.map_err(domain)?;
+                granted.push(user.id.to_string());
+            }
+            if !args.json {
+                println!("granted {} to {} user(s)", p.as_str(), granted.len());
+                return Ok(());
+            }
+            json!({ "permission": p.as_str(), "granted": granted })
         }
         UsersCommand::Delete { id } => {
             let deleted = tracker.delete_user(&system, &id).await.map_err(domain)?;

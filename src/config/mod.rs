@@ -14,10 +14,12 @@ use url::Url;
 
 mod files;
 mod oidc;
+mod security;
 
 pub use files::{FilesBackend, FilesSettings, S3Settings};
 use oidc::oidc_providers;
 pub use oidc::OidcProviderSettings;
+pub use security::{SecuritySettings, StatsDefaultAccess};
 
 /// A secret string: never printed by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,10 +100,13 @@ pub struct SessionSettings {
 /// Limits on failed authentication attempts (API keys, key logins).
 #[derive(Debug, Clone)]
 pub struct AuthLimitSettings {
-    /// Failures allowed per user and per client address within the window (`DATATRACKER_AUTH_MAX_FAILURES`,
-    /// default 10).
+    /// Failures allowed per (client address, user) pair within the window (`DATATRACKER_AUTH_MAX_FAILURES`,
+    /// default 10). Every spelling of a user (id in any form, any auth id) is the same user.
     pub max_failures: u32,
-    /// The window, and how long a blocked user or address waits (`DATATRACKER_AUTH_FAILURE_WINDOW_SECS`,
+    /// Failures allowed per client address within the window, whatever user they name
+    /// (`DATATRACKER_AUTH_MAX_FAILURES_PER_ADDRESS`, default 100).
+    pub max_failures_per_address: u32,
+    /// The window, and about how long a blocked address or pair waits (`DATATRACKER_AUTH_FAILURE_WINDOW_SECS`,
     /// default 300).
     pub window: Duration,
 }
@@ -142,6 +147,8 @@ pub struct Settings {
     pub auth_limits: AuthLimitSettings,
     /// OpenID Connect providers (`DATATRACKER_OIDC_PROVIDERS`, comma-separated names; default none).
     pub oidc_providers: Vec<OidcProviderSettings>,
+    /// Statistics default access and the trusted client-address header.
+    pub security: SecuritySettings,
     /// Log format (`DATATRACKER_LOG_FORMAT`: `text` or `json`, default text).
     pub log_format: LogFormat,
     /// Local mode (`DATATRACKER_LOCAL`): embedded defaults, first-run administrator. Never in production.
@@ -357,11 +364,15 @@ impl Settings {
         }
         let max_failures = src.parse("DATATRACKER_AUTH_MAX_FAILURES", 10u32, "a whole number")?;
         let failure_window = src.parse("DATATRACKER_AUTH_FAILURE_WINDOW_SECS", 300u64, "a number of seconds")?;
+        let per_address = src.parse("DATATRACKER_AUTH_MAX_FAILURES_PER_ADDRESS", 100u32, "a whole number")?;
         let auth_limits = AuthLimitSettings {
             max_failures: positive("DATATRACKER_AUTH_MAX_FAILURES", u64::from(max_failures))? as u32,
+            max_failures_per_address: positive("DATATRACKER_AUTH_MAX_FAILURES_PER_ADDRESS", u64::from(per_address))?
+                as u32,
             window: Duration::from_secs(positive("DATATRACKER_AUTH_FAILURE_WINDOW_SECS", failure_window)?),
         };
         let oidc_providers = oidc_providers(src)?;
+        let security = security::security(src)?;
         Ok(Self {
             mongodb_uri: Secret::new(mongodb_uri),
             database,
@@ -397,6 +408,7 @@ impl Settings {
             },
             auth_limits,
             oidc_providers,
+            security,
             log_format,
             local_mode,
             auto_migrate: src.flag("DATATRACKER_AUTO_MIGRATE", true)?,

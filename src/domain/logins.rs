@@ -1,5 +1,6 @@
-//! Users who log in through an identity provider: found by login identity, linked to an operator-created
-//! account by a verified email, or created on first login. Changes are logged by `system`.
+//! Users who log in through an identity provider: found by login identity, linked to an existing account
+//! when both the provider's email and the account's email are verified, or created on first login. Changes
+//! are logged by `system`.
 
 use super::model::{new_id, User};
 use super::tracker::Tracker;
@@ -25,17 +26,35 @@ pub struct ExternalIdentity {
 pub enum LoginOutcome {
     /// The login identity was known.
     Known,
-    /// An existing account with the same (verified) email got this login identity.
+    /// An existing account with the same verified email got this login identity.
     Linked,
     /// A new account was created.
     Created,
 }
 
+/// How often a login that lost a race (a concurrent first login of the same person) is tried again.
+const LOGIN_ATTEMPTS: usize = 4;
+
 impl Tracker {
-    /// The user for a login: by login identity; else the account with the same email, linked only when the
-    /// provider verified the email (an unverified match is refused with `CONFLICT`); else a new user. A new
-    /// user keeps the email only when it is verified, so an unverified address can never be used to link.
+    /// The user for a login: by login identity; else the account whose *verified* email equals the
+    /// provider's *verified* email (linked); else a new account. An email the provider does not vouch for,
+    /// or one typed into a profile, never links; the new account keeps it unverified. Concurrent first
+    /// logins of one person end in one account: the loser of the race (a duplicate login identity or a
+    /// changed version) looks again and finds the winner's account.
     pub async fn user_for_login(&self, who: &ExternalIdentity) -> Result<(User, LoginOutcome), DomainError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_login(who).await {
+                Err(DomainError::Conflict { .. } | DomainError::Internal(_)) if attempt < LOGIN_ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_login(&self, who: &ExternalIdentity) -> Result<(User, LoginOutcome), DomainError> {
         if let Some(user) = self.user_by_auth_id(&who.auth_id).await? {
             return Ok((user, LoginOutcome::Known));
         }
@@ -43,14 +62,8 @@ impl Tracker {
             Some(e) => validate::email("email", e).ok(),
             None => None,
         };
-        if let Some(email) = &email {
-            if let Some(current) = self.user_by_email(email).await? {
-                if !who.email_verified {
-                    return Err(DomainError::conflict(
-                        Some("email"),
-                        "an account with this email exists, but the provider does not confirm the email",
-                    ));
-                }
+        if let (Some(email), true) = (&email, who.email_verified) {
+            if let Some(current) = self.user_by_verified_email(email).await? {
                 let mut user = current.clone();
                 user.auth_ids.push(who.auth_id.clone());
                 let user = self.replace_user(&Principal::System, &current, user, "Login identity linked").await?;
@@ -63,7 +76,8 @@ impl Tracker {
         let user = User {
             id: new_id(),
             name: validate::name(name).unwrap_or_else(|_| "New user".to_owned()),
-            email: email.filter(|_| who.email_verified),
+            email_verified: who.email_verified && email.is_some(),
+            email,
             email_public: None,
             affiliation: who
                 .affiliation
@@ -75,6 +89,7 @@ impl Tracker {
             auth_ids: vec![who.auth_id.clone()],
             api_key: None,
             scope: Vec::new(),
+            session_epoch: 0,
             version: 1,
             created_at: now,
             updated_at: now,

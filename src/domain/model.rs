@@ -216,9 +216,14 @@ pub struct User {
     pub id: Uuid,
     /// Display name, non-empty.
     pub name: String,
-    /// Contact email (private), lower-cased; unique.
+    /// Contact email (private), lower-cased; unique among verified emails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Whether the email is proven: released as verified by an identity provider, or set by a
+    /// `USER_MANAGEMENT` operator (or the operator CLI) on someone else's account. Only a verified email
+    /// links a provider login to this account; an email a user types into their own profile is not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub email_verified: bool,
     /// Email shown publicly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_public: Option<String>,
@@ -243,12 +248,19 @@ pub struct User {
     /// Statistics scope filters.
     #[serde(default)]
     pub scope: Vec<ScopeFilter>,
+    /// Session epoch: sessions carry the epoch they were issued in, and bumping it ends them all.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub session_epoch: i64,
     /// Incremented on every change.
     pub version: i64,
     /// Created at.
     pub created_at: DateTime,
     /// Last changed at.
     pub updated_at: DateTime,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// What a log entry records.

@@ -15,14 +15,23 @@ pub enum Permission {
     UserAdd,
     /// List and search users (public profile fields only).
     UserSearch,
-    /// Manage any user.
+    /// Manage users whose permissions the holder holds too (see `domain::grants`).
     UserManagement,
+    /// Query the statistics frame (within the holder's scope, when they have one).
+    StatsRead,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 6] =
-        [Self::Orders, Self::DataManagement, Self::OwnersRead, Self::UserAdd, Self::UserSearch, Self::UserManagement];
+    pub const ALL: [Permission; 7] = [
+        Self::Orders,
+        Self::DataManagement,
+        Self::OwnersRead,
+        Self::UserAdd,
+        Self::UserSearch,
+        Self::UserManagement,
+        Self::StatsRead,
+    ];
 
     /// The stored and wire name.
     pub fn as_str(self) -> &'static str {
@@ -33,6 +42,7 @@ impl Permission {
             Self::UserAdd => "USER_ADD",
             Self::UserSearch => "USER_SEARCH",
             Self::UserManagement => "USER_MANAGEMENT",
+            Self::StatsRead => "STATS_READ",
         }
     }
 
@@ -46,7 +56,7 @@ impl Permission {
             Self::Orders => &[Self::UserAdd, Self::UserSearch],
             Self::DataManagement => &[Self::Orders, Self::OwnersRead],
             Self::UserManagement => &[Self::UserAdd, Self::UserSearch],
-            Self::OwnersRead | Self::UserAdd | Self::UserSearch => &[],
+            Self::OwnersRead | Self::UserAdd | Self::UserSearch | Self::StatsRead => &[],
         }
     }
 }
@@ -76,6 +86,22 @@ impl PermissionSet {
     /// Whether the set holds `p`.
     pub fn has(&self, p: Permission) -> bool {
         self.0.contains(&p)
+    }
+
+    /// Adds `p` and what it implies.
+    pub fn insert(&mut self, p: Permission) {
+        let more = Self::closure([p]);
+        self.0.extend(more.0);
+    }
+
+    /// Removes `p` alone (what it implies stays).
+    pub fn remove(&mut self, p: Permission) {
+        self.0.remove(&p);
+    }
+
+    /// The permissions of `self` missing from `other`.
+    pub fn missing_from(&self, other: &PermissionSet) -> Vec<Permission> {
+        self.0.difference(&other.0).copied().collect()
     }
 
     /// The stored names of the permissions held.

@@ -48,6 +48,18 @@ impl Principal {
         self.viewer().map(|v| v.id)
     }
 
+    /// The statistics scope of the caller: statistics access is granted, never default. A viewer needs
+    /// `STATS_READ` or a non-empty scope (set by `USER_MANAGEMENT`); anyone else gets `FORBIDDEN`
+    /// (`UNAUTHENTICATED` when anonymous).
+    pub fn stats_scope(&self) -> Result<&[crate::domain::model::ScopeFilter], crate::domain::DomainError> {
+        let viewer = self.require_user()?;
+        if viewer.permissions.has(Permission::StatsRead) || !viewer.scope.is_empty() {
+            Ok(&viewer.scope)
+        } else {
+            Err(crate::domain::DomainError::Forbidden)
+        }
+    }
+
     /// The viewer, or `Unauthenticated`.
     pub fn require_user(&self) -> Result<&Viewer, crate::domain::DomainError> {
         self.viewer().ok_or(crate::domain::DomainError::Unauthenticated)

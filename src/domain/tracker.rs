@@ -43,6 +43,7 @@ pub struct Tracker {
     pub(crate) collections: Repo<Collection>,
     pub(crate) users: Repo<User>,
     pub(crate) logs: Repo<LogEntry>,
+    pub(crate) user_cache: std::sync::Arc<super::user_cache::UserCache>,
 }
 
 impl Tracker {
@@ -54,8 +55,14 @@ impl Tracker {
             collections: Repo::new(&store, "collections"),
             users: Repo::new(&store, "users"),
             logs: Repo::new(&store, "logs"),
+            user_cache: std::sync::Arc::default(),
             store,
         }
+    }
+
+    /// Users recently authenticated on this instance (forgotten whenever the tracker changes them).
+    pub fn user_cache(&self) -> &super::user_cache::UserCache {
+        &self.user_cache
     }
 
     /// The store.

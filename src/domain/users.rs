@@ -3,6 +3,7 @@
 use bson::{doc, Bson, Document, Uuid};
 
 use super::changes;
+use super::grants;
 use super::logs;
 use super::model::{new_id, DataType, LogAction, ScopeFilter, User};
 use super::orders::check_version;
@@ -84,15 +85,18 @@ impl Tracker {
         self.page_of(&self.users, filter, page).await
     }
 
-    /// Adds a user (needs `USER_ADD`; permissions, auth ids and scope need `USER_MANAGEMENT`).
+    /// Adds a user (needs `USER_ADD`; permissions, auth ids and scope need `USER_MANAGEMENT` and follow
+    /// [`super::grants`]). The email counts as verified when `USER_MANAGEMENT` (or the operator CLI) sets it.
     pub async fn create_user(&self, p: &Principal, input: UserInput) -> Result<User, DomainError> {
+        let system = matches!(p, Principal::System);
         if !p.has(Permission::UserAdd) && p.user_id().is_some() {
             return Err(DomainError::Forbidden);
         }
-        if p.user_id().is_none() && !matches!(p, Principal::System) {
+        if p.user_id().is_none() && !system {
             return Err(DomainError::Unauthenticated);
         }
-        if input.touches_privileged() && !p.has(Permission::UserManagement) && !matches!(p, Principal::System) {
+        let privileged = input.touches_privileged();
+        if privileged && !p.has(Permission::UserManagement) && !system {
             return Err(DomainError::Forbidden);
         }
         let email = input
@@ -106,6 +110,7 @@ impl Tracker {
             id: new_id(),
             name: validate::name(input.name.as_deref().unwrap_or(""))?,
             email: Some(validate::email("email", email)?),
+            email_verified: system || p.has(Permission::UserManagement),
             email_public: None,
             affiliation: None,
             orcid: None,
@@ -114,11 +119,15 @@ impl Tracker {
             auth_ids: Vec::new(),
             api_key: None,
             scope: Vec::new(),
+            session_epoch: 0,
             version: 1,
             created_at: now,
             updated_at: now,
         };
         apply_user_input(&mut user, input)?;
+        if privileged {
+            grants::check_manage(p, &user, None)?;
+        }
         self.insert_user(p, &user, "User created").await?;
         Ok(user)
     }
@@ -135,7 +144,9 @@ impl Tracker {
             .await
     }
 
-    /// Changes any field of any user (needs `USER_MANAGEMENT`).
+    /// Changes another user (needs `USER_MANAGEMENT` and follows [`super::grants`]: the account, before and
+    /// after, holds nothing the caller lacks). An email set here counts as verified. On the caller's own
+    /// account only the profile fields may change, as with [`Tracker::update_me`].
     pub async fn update_user(&self, p: &Principal, id: &str, input: UserInput) -> Result<User, DomainError> {
         let id = validate::id("id", id)?;
         if !matches!(p, Principal::System) {
@@ -143,25 +154,38 @@ impl Tracker {
             if !p.has(Permission::UserManagement) {
                 return Err(DomainError::Forbidden);
             }
+            if grants::is_self(p, id) {
+                return self.update_me(p, input).await;
+            }
         }
-        self.change_user(p, id, input, "User edited").await
+        let current = self.users.get(id).await?.ok_or_else(|| DomainError::NotFound("user".into()))?;
+        check_version(input.version, current.version)?;
+        let mut user = current.clone();
+        if input.email.is_some() {
+            user.email_verified = true;
+        }
+        apply_user_input(&mut user, input)?;
+        grants::check_manage(p, &current, Some(&user))?;
+        self.check_last_manager(&current, Some(&user)).await?;
+        self.replace_user(p, &current, user, "User edited").await
     }
 
-    /// Changes the caller's own profile (not permissions, auth ids or scope).
+    /// Changes the caller's own profile (not permissions, auth ids or scope). A changed email is unverified:
+    /// it never links a provider login, and it may equal another account's email, so the answer tells
+    /// nothing about which emails are registered.
     pub async fn update_me(&self, p: &Principal, input: UserInput) -> Result<User, DomainError> {
         let me = Uuid::from(p.require_user()?.id);
         if input.touches_privileged() {
             return Err(DomainError::Forbidden);
         }
-        self.change_user(p, me, input, "Profile edited").await
-    }
-
-    async fn change_user(&self, p: &Principal, id: Uuid, input: UserInput, comment: &str) -> Result<User, DomainError> {
-        let current = self.users.get(id).await?.ok_or_else(|| DomainError::NotFound("user".into()))?;
+        let current = self.users.get(me).await?.ok_or_else(|| DomainError::NotFound("user".into()))?;
         check_version(input.version, current.version)?;
         let mut user = current.clone();
         apply_user_input(&mut user, input)?;
-        self.replace_user(p, &current, user, comment).await
+        if user.email != current.email {
+            user.email_verified = false;
+        }
+        self.replace_user(p, &current, user, "Profile edited").await
     }
 
     /// Writes `user` over `current` (compare-and-set) with a log entry.
@@ -187,10 +211,11 @@ impl Tracker {
                 tx.commit().await.map_err(user_conflict)
             })
             .await?;
+        self.user_cache.forget_user(user.id);
         Ok(user.clone())
     }
 
-    /// Deletes a user (needs `USER_MANAGEMENT`) and removes them from every order and collection, atomically;
+    /// Deletes a user (needs `USER_MANAGEMENT` over the account, see [`super::grants`]) and removes them from every order and collection, atomically;
     /// refused with `CONFLICT` when an entry would be left without editors or organisation.
     pub async fn delete_user(&self, p: &Principal, id: &str) -> Result<Uuid, DomainError> {
         let id = validate::id("id", id)?;
@@ -207,14 +232,17 @@ impl Tracker {
                 Ok::<(), DomainError>(())
             })
             .await?;
+        self.user_cache.forget_user(id);
         Ok(id)
     }
 
     /// Inside `tx`: deletes the user, removing them from every order and collection, with log entries.
     async fn delete_user_in(&self, tx: &mut Tx, p: &Principal, id: Uuid) -> Result<(), DomainError> {
-        if self.users.get_in(tx, id).await?.is_none() {
+        let Some(target) = self.users.get_in(tx, id).await? else {
             return Err(DomainError::NotFound("user".into()));
-        }
+        };
+        grants::check_manage(p, &target, None)?;
+        self.check_last_manager(&target, None).await?;
         let refs =
             doc! { "$or": [ { "editors": id }, { "generators": id }, { "authors": id }, { "organisation": id } ] };
         let orders = self.orders.find_in(tx, refs).await?;
@@ -285,9 +313,9 @@ impl Tracker {
             .transpose()
     }
 
-    /// The user with this (lower-cased) email.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, DomainError> {
-        let filter: Document = doc! { "email": email.trim().to_lowercase() };
+    /// The user with this (lower-cased) email, verified.
+    pub async fn user_by_verified_email(&self, email: &str) -> Result<Option<User>, DomainError> {
+        let filter: Document = doc! { "email": email.trim().to_lowercase(), "emailVerified": true };
         self.users.raw().find_one(filter).await.map_err(StoreError::from)?.map(from_doc).transpose()
     }
 }
@@ -299,8 +327,8 @@ fn from_doc(d: Document) -> Result<User, DomainError> {
 /// Translates the unique indexes of `users` into conflicts on the named field.
 fn user_conflict(err: StoreError) -> DomainError {
     match err {
-        StoreError::Duplicate { ref index } if index == "users_email_unique" => {
-            DomainError::conflict(Some("email"), "another user has this email")
+        StoreError::Duplicate { ref index } if index == "users_verified_email_unique" => {
+            DomainError::conflict(Some("email"), "another user has this verified email")
         }
         StoreError::Duplicate { ref index } if index == "users_auth_ids_unique" => {
             DomainError::conflict(Some("authIds"), "another user has this login identity")

@@ -21,14 +21,24 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Generates a new API key for the caller, or for `userId` with `USER_MANAGEMENT`; the old key stops
-    /// working. The key is returned once; only a salted hash is stored.
+    /// Generates a new API key for the caller, or for `userId` with `USER_MANAGEMENT` over an account that
+    /// holds no permission the caller lacks; the old key stops working, and so do the sessions it started
+    /// (on every instance within a second). The key is returned once; only a salted hash is stored.
     async fn generate_api_key(&self, ctx: &Context<'_>, user_id: Option<ID>) -> Result<ApiKeyPayload, ApiError> {
         let key = apikey::generate_key();
         let hash = apikey::hash_key(&key);
         let (user, key) =
             tracker(ctx)?.generate_api_key(principal(ctx), user_id.as_ref().map(|i| i.as_str()), key, hash).await?;
         Ok(ApiKeyPayload { user_id: ID(user.id.to_string()), api_key: key })
+    }
+
+    /// Ends every session of the caller, or of `userId` with `USER_MANAGEMENT` over an account that holds no
+    /// permission the caller lacks (on every instance within a second). API keys stay valid; the caller's
+    /// own session ends too when it is one of them. True when done.
+    async fn end_all_sessions(&self, ctx: &Context<'_>, user_id: Option<ID>) -> Result<bool, ApiError> {
+        let user = tracker(ctx)?.end_sessions(principal(ctx), user_id.as_ref().map(|i| i.as_str())).await?;
+        tracing::info!(user = %user.id, "all sessions ended");
+        Ok(true)
     }
 
     /// Ends the caller's session: the session token is revoked at once and the session cookie cleared. True
@@ -44,6 +54,7 @@ impl AuthMutation {
         match &sessions.current {
             Some(current) => {
                 sessions.revocations.revoke(&current.claims).await.map_err(|e| ApiError::internal(&e))?;
+                tracker(ctx)?.user_cache().forget(&crate::auth::session_cache_key(&current.claims));
                 tracing::info!(user = %current.claims.sub, "session revoked (logout)");
                 Ok(true)
             }

@@ -23,8 +23,8 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn scope_of(ctx: &Context<'_>) -> Result<Vec<stats::Filter>, ApiError> {
-    let viewer = principal(ctx).viewer().ok_or_else(ApiError::unauthenticated)?;
-    Ok(viewer.scope.iter().map(|s| stats::Filter { column: s.column.clone(), values: s.values.clone() }).collect())
+    let scope = principal(ctx).stats_scope()?;
+    Ok(scope.iter().map(|s| stats::Filter { column: s.column.clone(), values: s.values.clone() }).collect())
 }
 
 /// A membership filter: rows where `column` is one of `values` (one value = equality).

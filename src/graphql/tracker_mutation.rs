@@ -240,20 +240,25 @@ impl TrackerMutation {
     async fn delete_collection(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
         Ok(ID(tracker(ctx)?.delete_collection(principal(ctx), &id).await?.to_string()))
     }
-    /// Adds a user. Needs `USER_ADD`; setting permissions, auth ids or scope needs `USER_MANAGEMENT`.
+    /// Adds a user. Needs `USER_ADD`; setting permissions, auth ids or scope needs `USER_MANAGEMENT` and no
+    /// permission the caller lacks. The email counts as verified only when `USER_MANAGEMENT` sets it.
     async fn create_user(&self, ctx: &Context<'_>, input: UserFields) -> Result<UserObject, ApiError> {
         Ok(UserObject(tracker(ctx)?.create_user(principal(ctx), input.into()).await?))
     }
-    /// Changes any user. Needs `USER_MANAGEMENT`.
+    /// Changes a user. Needs `USER_MANAGEMENT`, and the account must hold — before and after — no permission
+    /// the caller lacks (a scope counts as `STATS_READ`); nobody changes their own permissions, auth ids or
+    /// scope, and the last holder of `USER_MANAGEMENT` keeps it (`CONFLICT`). An email set here is verified.
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UserFields) -> Result<UserObject, ApiError> {
         Ok(UserObject(tracker(ctx)?.update_user(principal(ctx), &id, input.into()).await?))
     }
     /// Deletes a user and removes them from every order and collection; `CONFLICT` if that would leave an
-    /// entry without editors or organisation. Needs `USER_MANAGEMENT`. Returns the deleted id.
+    /// entry without editors or organisation, or no holder of `USER_MANAGEMENT`. Needs `USER_MANAGEMENT` over
+    /// an account holding no permission the caller lacks. Returns the deleted id.
     async fn delete_user(&self, ctx: &Context<'_>, id: ID) -> Result<ID, ApiError> {
         Ok(ID(tracker(ctx)?.delete_user(principal(ctx), &id).await?.to_string()))
     }
-    /// Changes the caller's own profile (not permissions, auth ids or scope).
+    /// Changes the caller's own profile (not permissions, auth ids or scope). A changed email is unverified
+    /// and never links a login; the answer is the same whether or not another account uses that email.
     async fn update_me(&self, ctx: &Context<'_>, input: UserFields) -> Result<UserObject, ApiError> {
         Ok(UserObject(tracker(ctx)?.update_me(principal(ctx), input.into()).await?))
     }

@@ -188,7 +188,7 @@ async fn viewer_principal(state: &AppState, viewer: &str) -> Result<Principal, A
         return Ok(Principal::Anonymous);
     }
     let Ok(id) = crate::domain::validate::id("viewer", viewer) else { return Ok(Principal::Anonymous) };
-    Ok(state.tracker().user_by_id(id).await?.map(|u| crate::auth::principal_for(&u)).unwrap_or_default())
+    Ok(state.tracker().user_by_id(id).await?.map(|u| state.auth().principal_for(&u)).unwrap_or_default())
 }
 
 /// Parses a single `bytes=` range against `size`; `None` when unsatisfiable or malformed.

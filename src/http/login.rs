@@ -90,7 +90,7 @@ pub async fn login_apikey(
         Ok((user, _)) => user,
         Err(err) => return err.into_response(),
     };
-    let (token, claims) = match state.auth().keys.issue_session(&user.id.to_string()) {
+    let (token, claims) = match state.auth().keys.issue_session_for(&user, true) {
         Ok(t) => t,
         Err(e) => return ApiError::internal(&e).into_response(),
     };
@@ -112,6 +112,7 @@ pub async fn logout(State(state): State<AppState>, ClientAddr(client): ClientAdd
             if let Err(e) = state.auth().revocations.revoke(&current.claims).await {
                 return ApiError::internal(&e).into_response();
             }
+            state.tracker().user_cache().forget(&auth::session_cache_key(&current.claims));
             tracing::info!(user = %current.claims.sub, "session revoked (logout)");
             true
         }

@@ -98,14 +98,16 @@ fn file_routes(cors: CorsLayer) -> Router<AppState> {
         )
 }
 
-/// The client's address (the TCP peer; proxies are not trusted), when the server records it.
+/// The client's address: the TCP peer, or — when the peer is a configured trusted proxy — the address in
+/// the configured client-address header (`DATATRACKER_CLIENT_IP_HEADER`, `DATATRACKER_TRUSTED_PROXIES`).
 pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(Self(state.settings().security.client_addr(peer, &parts.headers)))
     }
 }
 

@@ -101,10 +101,8 @@ pub async fn callback(
         Err(DomainError::Conflict { .. }) => {
             let err = LoginError {
                 status: StatusCode::CONFLICT,
-                message: "an account with your email exists, but the provider does not confirm that the email is \
-                          yours; ask an administrator to link your login"
-                    .into(),
-                detail: "unverified email matches an existing account".into(),
+                message: "your account is being changed at this moment; try logging in again".into(),
+                detail: "the login kept conflicting with concurrent changes".into(),
             };
             return with_cleared_login(&state, error_page(&provider, err));
         }
@@ -117,7 +115,7 @@ pub async fn callback(
             return with_cleared_login(&state, error_page(&provider, err));
         }
     };
-    let (token, _) = match auth.keys.issue_session(&user.id.to_string()) {
+    let (token, _) = match auth.keys.issue_session_for(&user, false) {
         Ok(t) => t,
         Err(e) => {
             let err = LoginError {

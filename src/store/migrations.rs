@@ -3,7 +3,7 @@
 //! A migration is a JSON file `NNNN_name.json` holding `{"description": …, "commands": [ … ]}`: database
 //! commands (Extended JSON) run in order with `runCommand`. Commands must be safe to run again after a partial
 //! failure: `create` of an existing collection is turned into `collMod` with the same validator, indexes are
-//! created by name, seed data uses upserts. Each applied migration is recorded in `migrations` with the SHA-256
+//! created by name, dropping a missing index succeeds, seed data uses upserts. Each applied migration is recorded in `migrations` with the SHA-256
 //! of its file; a changed applied file is refused. A lock document in `migration_lock` keeps two instances
 //! from migrating at once.
 
@@ -60,6 +60,7 @@ pub fn embedded() -> Vec<Migration> {
         Migration::new(3, "0003_standard_tags", include_str!("../../migrations/0003_standard_tags.json")),
         Migration::new(4, "0004_dataset_access", include_str!("../../migrations/0004_dataset_access.json")),
         Migration::new(5, "0005_data_files", include_str!("../../migrations/0005_data_files.json")),
+        Migration::new(6, "0006_identity_hardening", include_str!("../../migrations/0006_identity_hardening.json")),
     ]
 }
 
@@ -225,6 +226,8 @@ async fn run_command(store: &Store, command: Document) -> Result<(), mongodb::er
             }
             Ok(())
         }
+        // IndexNotFound: an index dropped by an earlier, partly failed run.
+        Err(e) if command.contains_key("dropIndexes") && command_error_code(&e) == Some(27) => Ok(()),
         Err(e) => Err(e),
     }
 }

@@ -99,19 +99,32 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
 /// Starts the app on `listener` (its base URL is the listener's address unless `extra` sets one).
 pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[(&str, &str)]) -> TestApp {
-    spawn_app_on_db(listener, extra, fresh_db_name()).await
+    spawn_app_in(listener, fresh_db_name(), extra).await
 }
+
+/// Starts another instance of the app on the same database as `self` (several instances behind one
+/// MongoDB), with extra settings.
+impl TestApp {
+    pub async fn another_instance(&self, extra: &[(&str, &str)]) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        spawn_app_in(listener, self.db_name.clone(), extra).await
+    }
+}
+
+/// Starts the app on `listener` against the database `db_name` (migrated if needed).
+pub async fn spawn_app_in(listener: tokio::net::TcpListener, db_name: String, extra: &[(&str, &str)]) -> TestApp {
 
 impl TestApp {
     /// Starts a second instance of the service on the same database (as two replicas behind a proxy).
     pub async fn second_instance(&self, extra: &[(&str, &str)]) -> TestApp {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        spawn_app_on_db(listener, extra, self.db_name.clone()).await
+        self.another_instance(extra).await
     }
 }
 
 /// Starts the app on `listener` against database `db_name` (migrated; an existing database is reused).
 pub async fn spawn_app_on_db(listener: tokio::net::TcpListener, extra: &[(&str, &str)], db_name: String) -> TestApp {
+    spawn_app_in(listener, db_name, extra).await
+}
     let base_url = format!("http://{}/", listener.local_addr().unwrap());
     let mut extra: Vec<(&str, &str)> = extra.to_vec();
     if !extra.iter().any(|(k, _)| *k == "DATATRACKER_BASE_URL") {

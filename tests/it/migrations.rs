@@ -112,21 +112,23 @@ async fn validators_reject_bad_documents_written_directly() {
 }
 
 #[tokio::test]
-async fn unique_indexes_refuse_duplicate_emails() {
+async fn unique_indexes_refuse_duplicate_verified_emails_only() {
     let store = fresh_store().await;
     migrations::migrate(&store, &migrations::embedded(), Duration::from_secs(5)).await.unwrap();
     let users = store.db().collection::<bson::Document>("users");
-    let user = |email: &str| {
+    let user = |email: &str, verified: bool| {
         let id =
             bson::Binary { subtype: bson::spec::BinarySubtype::Uuid, bytes: uuid::Uuid::new_v4().as_bytes().to_vec() };
-        doc! { "_id": id, "name": "n", "email": email, "permissions": [], "authIds": [], "version": 1 }
+        doc! { "_id": id, "name": "n", "email": email, "emailVerified": verified, "permissions": [], "authIds": [], "version": 1 }
     };
-    users.insert_one(user("a@example.org")).await.unwrap();
-    users.insert_one(user("b@example.org")).await.unwrap();
-    let err = users.insert_one(user("a@example.org")).await.unwrap_err();
+    users.insert_one(user("a@example.org", true)).await.unwrap();
+    users.insert_one(user("b@example.org", true)).await.unwrap();
+    users.insert_one(user("a@example.org", false)).await.unwrap();
+    users.insert_one(user("a@example.org", false)).await.unwrap();
+    let err = users.insert_one(user("a@example.org", true)).await.unwrap_err();
     let classified = datatracker::store::StoreError::classify(err);
     assert!(
-        matches!(classified, datatracker::store::StoreError::Duplicate { ref index } if index == "users_email_unique"),
+        matches!(classified, datatracker::store::StoreError::Duplicate { ref index } if index == "users_verified_email_unique"),
         "{classified}"
     );
 }

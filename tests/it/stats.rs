@@ -30,7 +30,7 @@ async fn statistics_need_a_logged_in_user() {
 #[tokio::test]
 async fn columns_list_roles_and_categories_but_never_uid_or_counts() {
     let app = spawn_app().await;
-    let u = app.actor("U", &[]).await;
+    let u = app.actor("U", &[Permission::StatsRead]).await;
     let r = app.gql_as(&u, "{ statsColumns { name role categories } }", json!({})).await;
     let cols = r.data()["statsColumns"].as_array().unwrap();
     assert!(cols.iter().all(|c| c["name"] != "uid"));
@@ -44,7 +44,7 @@ async fn columns_list_roles_and_categories_but_never_uid_or_counts() {
 #[tokio::test]
 async fn a_frequency_table_publishes_no_cell_below_min_n_and_margins() {
     let app = spawn_app().await;
-    let u = app.actor("U", &[]).await;
+    let u = app.actor("U", &[Permission::StatsRead]).await;
     let q = format!(
         "{{ frequencyTable(input: {{groupBy: [\"school\", \"yearGroup\"], valueColumn: \"sex\"}}) {{ {TABLE} }} }}"
     );
@@ -70,7 +70,7 @@ async fn a_frequency_table_publishes_no_cell_below_min_n_and_margins() {
 #[tokio::test]
 async fn disallowed_columns_and_identifiers_are_refused_naming_the_allowed_ones() {
     let app = spawn_app().await;
-    let u = app.actor("U", &[]).await;
+    let u = app.actor("U", &[Permission::StatsRead]).await;
     for input in [
         "{groupBy: [\"uid\"]}",
         "{groupBy: [\"nonexistent\"]}",
@@ -90,7 +90,7 @@ async fn disallowed_columns_and_identifiers_are_refused_naming_the_allowed_ones(
 #[tokio::test]
 async fn a_scope_restricts_every_table_and_a_broken_scope_fails_closed() {
     let app = spawn_app().await;
-    let um = app.actor("UM", &[Permission::UserManagement, Permission::DataManagement]).await;
+    let um = app.actor("UM", &[Permission::UserManagement, Permission::DataManagement, Permission::StatsRead]).await;
     let scoped = app.actor("Scoped", &[]).await;
     let cols = app.gql_as(&um, "{ statsColumns { name categories } }", json!({})).await;
     let schools: Vec<String> =
@@ -132,7 +132,7 @@ async fn a_scope_restricts_every_table_and_a_broken_scope_fails_closed() {
 #[tokio::test]
 async fn means_and_wave_change_answer_with_n_and_suppression() {
     let app = spawn_app().await;
-    let u = app.actor("U", &[]).await;
+    let u = app.actor("U", &[Permission::StatsRead]).await;
     let r = app.gql_as(&u, &format!("{{ meansTable(input: {{groupBy: [\"school\", \"wave\"], valueColumns: [\"phq9_1\", \"phq9_2\"]}}) {{ {TABLE} }} }}"), json!({})).await;
     let t = &r.data()["meansTable"];
     assert_eq!(t["columns"], json!(["phq9_1", "phq9_1_n", "phq9_2", "phq9_2_n"]));
@@ -157,7 +157,7 @@ async fn a_broken_reload_keeps_the_previous_frame_serving() {
     let path_str = path.to_str().unwrap().to_owned();
     let app = spawn_app_with(&[("DATATRACKER_DATA_PATH", &path_str)]).await;
     let dm = app.actor("DM", &[Permission::DataManagement]).await;
-    let plain = app.actor("Plain", &[]).await;
+    let plain = app.actor("Plain", &[Permission::StatsRead]).await;
     let before = app.gql_as(&dm, "{ statsStatus { rows students checksum source lastError } }", json!({})).await;
     let before = before.data()["statsStatus"].clone();
     assert_eq!(before["source"], path_str);

@@ -25,8 +25,11 @@ pub enum Permission {
     UserAdd,
     /// List and search users (public profile fields only).
     UserSearch,
-    /// Manage any user.
+    /// Manage users whose permissions the holder holds too; nobody grants a permission they lack.
     UserManagement,
+    /// Query the statistics frame (within the holder's scope, when they have one). Statistics access is
+    /// granted, never default: without `STATS_READ` or a scope, statistics answer `FORBIDDEN`.
+    StatsRead,
 }
 
 /// A statistics scope filter: the user's statistics only cover rows where `column` is one of `values`.

@@ -43,11 +43,16 @@ async fn the_users_cli_round_trips_as_json_and_its_key_works() {
     let actor = Actor { id: key["authId"].as_str().unwrap().to_owned(), key: key["apiKey"].as_str().unwrap().into() };
     assert_eq!(app.gql_as(&actor, "{ me { name } }", json!({})).await.data()["me"]["name"], "Ann Admin");
 
+    let (ok, _, err) = users(&app, &["update", &id, "--no-permissions"]);
+    assert!(!ok && err.contains("last user with USER_MANAGEMENT"), "the last holder keeps it: {err}");
+    let (ok, _, err) =
+        users(&app, &["create", "Bo Admin", "--email", "bo@example.org", "--permission", "USER_MANAGEMENT"]);
+    assert!(ok, "{err}");
     let (ok, updated, _) = users(&app, &["update", &id, "--name", "Ann B", "--no-permissions"]);
     assert!(ok);
     assert_eq!((updated["name"].as_str(), updated["permissions"].clone()), (Some("Ann B"), json!([])));
     let (_, list, _) = users(&app, &["list"]);
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list.as_array().unwrap().len(), 2);
     assert!(!list.to_string().contains("salt"), "no key material in listings");
     let logs = app.store.db().collection::<bson::Document>("logs");
     let by_system = logs.count_documents(bson::doc! { "user": "system" }).await.unwrap();
@@ -69,5 +74,8 @@ async fn the_local_administrator_is_created_once_with_every_permission() {
     let admin = Actor { id: LOCAL_ADMIN_AUTH_ID.into(), key };
     let r = app.gql_as(&admin, "{ me { id permissions } }", json!({})).await;
     assert_eq!(r.data()["me"]["id"], user.id.to_string());
-    assert_eq!(r.data()["me"]["permissions"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        r.data()["me"]["permissions"].as_array().unwrap().len(),
+        datatracker::domain::permissions::Permission::ALL.len()
+    );
 }

@@ -135,13 +135,19 @@ pub async fn login_via(
     account: &str,
     tamper: impl FnOnce(String) -> String,
 ) -> reqwest::Response {
+    let callback = tamper(callback_url(browser, start, account).await);
+    browser.get(&callback).send().await.unwrap()
+}
+
+/// Walks a login as `account` from `start` through the provider, and returns the service's callback URL
+/// without requesting it (so that several callbacks can be fired at once).
+pub async fn callback_url(browser: &reqwest::Client, start: &str, account: &str) -> String {
     let resp = browser.get(start).send().await.unwrap();
     assert_eq!(resp.status(), 303, "login start");
     let mut url = location(&resp, start);
     for _ in 0..10 {
         if url.contains("/login/oidc/") {
-            let callback = tamper(url);
-            return browser.get(&callback).send().await.unwrap();
+            return url;
         }
         if let Some(uid) = url.split("/interaction/").nth(1) {
             let base = url.split("/interaction/").next().unwrap().to_owned();

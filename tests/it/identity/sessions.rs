@@ -168,6 +168,7 @@ async fn permission_changes_and_deletion_take_effect_on_the_next_request() {
     use datatracker::domain::permissions::Permission;
     use datatracker::domain::users::UserInput;
     let app = spawn_app().await;
+    app.actor("Spare admin", &[Permission::UserManagement]).await;
     let a = app.actor("A", &[Permission::UserManagement]).await;
     let token = bearer_login(&app, &a).await;
     let (_, body) = gql_bearer(&app, &token, "{ users { totalCount } }").await;

@@ -67,9 +67,16 @@ async fn adding_users_needs_user_add_and_permissions_need_user_management() {
     assert_eq!(r.data()["createUser"]["name"], "A");
     let r = app.gql_as(&orders, "mutation { createUser(input: {name: \"B\", email: \"b@example.org\", permissions: [DATA_MANAGEMENT]}) { id } }", json!({})).await;
     assert_eq!(r.error_code(), Some("FORBIDDEN"));
+    // An email set without USER_MANAGEMENT is unverified and may repeat (no email oracle); verified ones
+    // are unique.
     let r = app
         .gql_as(&orders, "mutation { createUser(input: {name: \"A2\", email: \"A@example.org\"}) { id } }", json!({}))
         .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+    let um = app.actor("UM", &[Permission::UserManagement]).await;
+    let q = "mutation($e: String!) { createUser(input: {name: \"V\", email: $e}) { id } }";
+    app.gql_as(&um, q, json!({ "e": "v@example.org" })).await.data();
+    let r = app.gql_as(&um, q, json!({ "e": "V@example.org" })).await;
     assert_eq!(r.error_code(), Some("CONFLICT"));
     assert_eq!(r.error_field(), Some("email"));
 }

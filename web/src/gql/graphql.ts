@@ -158,9 +158,14 @@ export type Permission =
   | 'ORDERS'
   /** Read owner information (editors, a dataset's order) of every entry. */
   | 'OWNERS_READ'
+  /**
+   * Query the statistics frame (within the holder's scope, when they have one). Statistics access is
+   * granted, never default: without `STATS_READ` or a scope, statistics answer `FORBIDDEN`.
+   */
+  | 'STATS_READ'
   /** Add users. */
   | 'USER_ADD'
-  /** Manage any user. */
+  /** Manage users whose permissions the holder holds too; nobody grants a permission they lack. */
   | 'USER_MANAGEMENT'
   /** List and search users (public profile fields only). */
   | 'USER_SEARCH';

@@ -111,9 +111,6 @@ impl TestApp {
     }
 }
 
-/// Starts the app on `listener` against the database `db_name` (migrated if needed).
-pub async fn spawn_app_in(listener: tokio::net::TcpListener, db_name: String, extra: &[(&str, &str)]) -> TestApp {
-
 impl TestApp {
     /// Starts a second instance of the service on the same database (as two replicas behind a proxy).
     pub async fn second_instance(&self, extra: &[(&str, &str)]) -> TestApp {
@@ -125,6 +122,9 @@ impl TestApp {
 pub async fn spawn_app_on_db(listener: tokio::net::TcpListener, extra: &[(&str, &str)], db_name: String) -> TestApp {
     spawn_app_in(listener, db_name, extra).await
 }
+
+/// Starts the app on `listener` against the database `db_name` (migrated if needed).
+pub async fn spawn_app_in(listener: tokio::net::TcpListener, db_name: String, extra: &[(&str, &str)]) -> TestApp {
     let base_url = format!("http://{}/", listener.local_addr().unwrap());
     let mut extra: Vec<(&str, &str)> = extra.to_vec();
     if !extra.iter().any(|(k, _)| *k == "DATATRACKER_BASE_URL") {

@@ -11,7 +11,8 @@ use crate::harness::spawn_app;
 async fn refusing_to_delete_a_user_names_no_entry_the_caller_cannot_see() {
     let app = spawn_app().await;
     let o = app.actor("Olga", &[Permission::Orders]).await;
-    let admin = app.actor("Admin", &[Permission::UserManagement]).await;
+    // The operator must hold what Olga holds (grants rule), yet still may not see her order or its editors.
+    let admin = app.actor("Admin", &[Permission::UserManagement, Permission::Orders]).await;
     let order = app.create_order(&o, "secret order").await;
     let coll = app.create_collection(&o, "c", &[]).await;
     let r = app.gql_as(&admin, "mutation($u: ID!) { deleteUser(id: $u) }", json!({ "u": o.id })).await;
@@ -21,7 +22,7 @@ async fn refusing_to_delete_a_user_names_no_entry_the_caller_cannot_see() {
     assert!(!message.contains(&coll), "the collection's hidden editors leak: {message}");
     assert!(message.contains("2 entries you cannot see"), "{message}");
     // Whoever may see them gets the ids.
-    let dm = app.actor("Dm", &[Permission::DataManagement, Permission::UserManagement]).await;
+    let dm = app.actor("Dm", &[Permission::DataManagement, Permission::UserManagement, Permission::Orders]).await;
     let r = app.gql_as(&dm, "mutation($u: ID!) { deleteUser(id: $u) }", json!({ "u": o.id })).await;
     let message = r.body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains(&order) && message.contains(&coll), "{message}");

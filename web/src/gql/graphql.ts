@@ -242,7 +242,7 @@ export type WaveChangeInput = {
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, name: string, affiliation: string | null, email: string | null, emailPublic: string | null, orcid: string | null, url: string | null, permissions: Array<Permission> | null, hasApiKey: boolean | null, version: number, scope: Array<{ column: string, values: Array<string> }> | null } | null };
+export type MeQuery = { me: { id: string, name: string, affiliation: string | null, email: string | null, emailPublic: string | null, orcid: string | null, url: string | null, permissions: Array<Permission> | null, hasApiKey: boolean | null, version: number | null, scope: Array<{ column: string, values: Array<string> }> | null } | null };
 
 export type DatasetsQueryVariables = Exact<{
   filter?: ListingFilterInput | null | undefined;
@@ -260,7 +260,7 @@ export type CollectionsQueryVariables = Exact<{
 }>;
 
 
-export type CollectionsQuery = { collections: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, tagsStandard: Array<string>, tagsUser: Array<string>, updatedAt: string, datasets: Array<{ id: string }> }> } };
+export type CollectionsQuery = { collections: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, tagsStandard: Array<string>, tagsUser: Array<string>, updatedAt: string | null, datasets: Array<{ id: string }> }> } };
 
 export type StandardTagsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -279,7 +279,7 @@ export type CollectionQueryVariables = Exact<{
 }>;
 
 
-export type CollectionQuery = { collection: { id: string, title: string, description: string, tagsStandard: Array<string>, tagsUser: Array<string>, createdAt: string, updatedAt: string, version: number, crossReferences: Array<{ kind: string, value: string, url: string | null }>, datasets: Array<{ id: string, title: string, tagsStandard: Array<string> }>, editors: Array<{ id: string, name: string, emailPublic: string | null }> | null } | null };
+export type CollectionQuery = { collection: { id: string, title: string, description: string, tagsStandard: Array<string>, tagsUser: Array<string>, createdAt: string, updatedAt: string | null, version: number | null, crossReferences: Array<{ kind: string, value: string, url: string | null }>, datasets: Array<{ id: string, title: string, tagsStandard: Array<string> }>, editors: Array<{ id: string, name: string, emailPublic: string | null }> | null } | null };
 
 export type MyOrdersQueryVariables = Exact<{
   after?: string | null | undefined;
@@ -293,7 +293,7 @@ export type MyCollectionsQueryVariables = Exact<{
 }>;
 
 
-export type MyCollectionsQuery = { collections: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, updatedAt: string, editors: Array<{ id: string }> | null }> } };
+export type MyCollectionsQuery = { collections: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, title: string, updatedAt: string | null, editors: Array<{ id: string }> | null }> } };
 
 export type OrderQueryVariables = Exact<{
   id: string | number;
@@ -360,7 +360,7 @@ export type UpdateCollectionMutationVariables = Exact<{
 }>;
 
 
-export type UpdateCollectionMutation = { updateCollection: { id: string, version: number } };
+export type UpdateCollectionMutation = { updateCollection: { id: string, version: number | null } };
 
 export type DeleteCollectionMutationVariables = Exact<{
   id: string | number;
@@ -409,7 +409,7 @@ export type UpdateMeMutationVariables = Exact<{
 }>;
 
 
-export type UpdateMeMutation = { updateMe: { id: string, version: number } };
+export type UpdateMeMutation = { updateMe: { id: string, version: number | null } };
 
 export type GenerateApiKeyMutationVariables = Exact<{
   userId?: string | number | null | undefined;
@@ -455,7 +455,7 @@ export type AdminUsersQueryVariables = Exact<{
 }>;
 
 
-export type AdminUsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, affiliation: string | null, permissions: Array<Permission> | null, hasApiKey: boolean | null, version: number, authIds: Array<string> | null, scope: Array<{ column: string, values: Array<string> }> | null }> } };
+export type AdminUsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, email: string | null, affiliation: string | null, permissions: Array<Permission> | null, hasApiKey: boolean | null, version: number | null, authIds: Array<string> | null, scope: Array<{ column: string, values: Array<string> }> | null }> } };
 
 export type CreateUserMutationVariables = Exact<{
   input: UserFields;
@@ -470,7 +470,7 @@ export type UpdateUserMutationVariables = Exact<{
 }>;
 
 
-export type UpdateUserMutation = { updateUser: { id: string, version: number } };
+export type UpdateUserMutation = { updateUser: { id: string, version: number | null } };
 
 export type AddStandardTagMutationVariables = Exact<{
   tag: string;

@@ -31,7 +31,6 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Builds the router with every route and layer.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings();
-    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let cors = cors_layer(&settings.http.cors_origins);
     let timeout = settings.http.request_timeout;
     // Everything but liveness and readiness waits for the migrations (unique indexes) to be in place.
@@ -44,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login/oidc/{provider}/authorize", get(oidc::callback))
         .route("/graphiql", get(web::graphiql))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), health::require_migrated));
-    Router::new()
+    let api = Router::new()
         .merge(gated)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
@@ -54,48 +53,40 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(settings.http.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(make_span).on_response(on_response).on_request(()))
-                .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(CatchPanicLayer::custom(|_| {
-                    tracing::error!("handler panicked");
-                    let body = crate::error::ApiError::new(
-                        crate::error::ErrorCode::InternalServerError,
-                        "internal server error",
-                    );
-                    axum::response::IntoResponse::into_response(body)
-                }))
                 .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
                 .layer(CompressionLayer::new())
                 .layer(cors.clone()),
-        )
-        .merge(file_routes(cors))
-        .with_state(state)
+        );
+    with_request_layers(api).merge(file_routes(cors)).with_state(state)
 }
 
 /// The data file routes: no body limit (uploads have their own, streamed), no request timeout and no
 /// compression (large streamed bodies, `Range` requests).
 fn file_routes(cors: CorsLayer) -> Router<AppState> {
-    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
-    Router::new()
+    let routes = Router::new()
         .route("/datasets/{id}/files", post(files::upload))
         .route("/files/download/{*key}", get(files::download))
         .layer(DefaultBodyLimit::disable())
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(make_span).on_response(on_response).on_request(()))
-                .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(CatchPanicLayer::custom(|_| {
-                    tracing::error!("handler panicked");
-                    let body = crate::error::ApiError::new(
-                        crate::error::ErrorCode::InternalServerError,
-                        "internal server error",
-                    );
-                    axum::response::IntoResponse::into_response(body)
-                }))
-                .layer(cors),
-        )
+        .layer(cors);
+    with_request_layers(routes)
+}
+
+/// The layers every route shares, outermost first: a request id (set and echoed), the trace span, and a
+/// panic caught as a generic internal error.
+fn with_request_layers(router: Router<AppState>) -> Router<AppState> {
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(make_span).on_response(on_response).on_request(()))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(CatchPanicLayer::custom(|_| {
+                tracing::error!("handler panicked");
+                let body =
+                    crate::error::ApiError::new(crate::error::ErrorCode::InternalServerError, "internal server error");
+                axum::response::IntoResponse::into_response(body)
+            })),
+    )
 }
 
 /// The client's address: the TCP peer, or — when the peer is a configured trusted proxy — the address in

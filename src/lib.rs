@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod instances;
 pub mod stats;
 pub mod storage;
 pub mod store;
@@ -38,6 +39,7 @@ struct Inner {
     tracker: domain::Tracker,
     files: domain::files::DataFiles,
     stats: Arc<stats::StatsService>,
+    instances: Arc<instances::Instances>,
     auth: auth::AuthState,
     migrated: AtomicBool,
 }
@@ -79,6 +81,10 @@ impl AppState {
     pub fn stats(&self) -> &Arc<stats::StatsService> {
         &self.inner.stats
     }
+    /// This process among the instances sharing the database (statistics reloads, per-instance status).
+    pub fn instances(&self) -> &Arc<instances::Instances> {
+        &self.inner.instances
+    }
     /// Whether a statistics frame is serving (for `/ready`).
     pub fn stats_frame_loaded(&self) -> bool {
         self.inner.stats.is_ready()
@@ -112,8 +118,13 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
     let files = data_files(&settings, tracker.clone());
     let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
-    let schema =
-        graphql::build_schema(&settings.graphql).data(tracker.clone()).data(files.clone()).data(stats.clone()).finish();
+    let instances = Arc::new(instances::Instances::new(store.clone(), stats.clone()));
+    let schema = graphql::build_schema(&settings.graphql)
+        .data(tracker.clone())
+        .data(files.clone())
+        .data(stats.clone())
+        .data(instances.clone())
+        .finish();
     let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
         inner: Arc::new(Inner {
@@ -123,6 +134,7 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
             tracker,
             files,
             stats,
+            instances,
             auth,
             migrated: AtomicBool::new(false),
         }),
@@ -183,8 +195,15 @@ impl App {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        let instances = self.state.instances().clone();
+        if let Err(e) = instances.join().await {
+            tracing::warn!(error = %e, "cannot record this instance; statistics reloads will follow once the database answers");
+        }
+        let follower = tokio::spawn(instances.run());
+        let served = axum::serve(listener, self.router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        follower.abort();
+        served
     }
 }

@@ -8,6 +8,7 @@ mod limits;
 pub mod loaders;
 mod prefetch;
 mod stats;
+mod stats_instances;
 mod tracker_mutation;
 mod tracker_query;
 pub mod types;

@@ -154,6 +154,7 @@ impl StatsTableObject {
 
 /// The state of the statistics frame. Visible to `DATA_MANAGEMENT` only.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct StatsStatus {
     /// When the serving frame was loaded.
     pub loaded_at: Option<DateTime<Utc>>,
@@ -282,11 +283,13 @@ pub struct StatsMutation;
 impl StatsMutation {
     /// Reloads the frame from its source now. The new frame is built completely, then swapped in; on any
     /// error the previous frame keeps serving and the error is reported (here and in `statsStatus`).
-    /// `DATA_MANAGEMENT`.
+    /// Every other instance of the service reloads too, within a few seconds. `DATA_MANAGEMENT`.
     async fn reload_stats_frame(&self, ctx: &Context<'_>) -> Result<StatsStatus, ApiError> {
         require_data_management(ctx)?;
         let svc = service(ctx)?.clone();
         let status = blocking(move || svc.reload()).await?;
+        // Every other instance follows within a few seconds (see `crate::instances`).
+        super::stats_instances::instances(ctx)?.request_reload().await.map_err(|e| ApiError::internal(&e))?;
         Ok(status.into())
     }
 }

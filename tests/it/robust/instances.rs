@@ -80,3 +80,59 @@ async fn concurrent_writes_through_both_instances_all_land() {
     let codes: Vec<Option<&str>> = vec![r1.error_code(), r2.error_code()];
     assert!(codes.contains(&None) && codes.contains(&Some("CONFLICT")), "one wins, one CONFLICT: {codes:?}");
 }
+
+const STATUS: &str = "{ statsStatus { instanceId checksum rows instances { id current checksum rows generation } } }";
+
+/// Polls `app`'s `statsStatus` until `done` holds or `within` passes; returns the last status.
+async fn status_until(
+    app: &TestApp,
+    dm: &crate::harness::Actor,
+    within: std::time::Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let status = app.gql_as(dm, STATUS, json!({})).await.data()["statsStatus"].clone();
+        if done(&status) || started.elapsed() > within {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_statistics_reload_asked_of_one_instance_reloads_every_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frame.csv");
+    datatracker::stats::generate::write_sample(&path, 300, 2, 3).unwrap();
+    let path_str = path.to_str().unwrap().to_owned();
+    let a = crate::harness::spawn_app_with(&[("DATATRACKER_DATA_PATH", &path_str)]).await;
+    let b = a.second_instance(&[("DATATRACKER_DATA_PATH", &path_str)]).await;
+    let dm = a.actor("DM", &[Permission::DataManagement]).await;
+
+    // Both instances report themselves, with the same frame.
+    let first = status_until(&a, &dm, std::time::Duration::from_secs(10), |s| {
+        s["instances"].as_array().is_some_and(|l| l.len() == 2)
+    })
+    .await;
+    let listed = first["instances"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "two instances listed: {first}");
+    assert_eq!(listed.iter().filter(|i| i["current"] == true).count(), 1, "{first}");
+    assert!(listed.iter().any(|i| i["id"] == first["instanceId"] && i["current"] == true));
+    let old = first["checksum"].as_str().unwrap().to_owned();
+    assert!(listed.iter().all(|i| i["checksum"] == old.as_str()), "{first}");
+
+    // A new file, reloaded through A only: B follows within a few seconds.
+    datatracker::stats::generate::write_sample(&path, 320, 2, 4).unwrap();
+    let r = a.gql_as(&dm, "mutation { reloadStatsFrame { checksum rows } }", json!({})).await;
+    let new = r.data()["reloadStatsFrame"]["checksum"].as_str().unwrap().to_owned();
+    assert_ne!(new, old, "A serves the new file");
+    let on_b = status_until(&b, &dm, std::time::Duration::from_secs(5), |s| s["checksum"] == new.as_str()).await;
+    assert_eq!(on_b["checksum"], new.as_str(), "B reloaded within 5 s: {on_b}");
+    let all = status_until(&b, &dm, std::time::Duration::from_secs(5), |s| {
+        s["instances"].as_array().is_some_and(|l| l.iter().all(|i| i["checksum"] == new.as_str()))
+    })
+    .await;
+    let listed = all["instances"].as_array().unwrap();
+    assert!(listed.iter().all(|i| i["checksum"] == new.as_str() && i["generation"] == 1), "{all}");
+}

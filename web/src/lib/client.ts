@@ -57,7 +57,9 @@ export async function gql<TResult, TVars>(
   try {
     body = await resp.json();
   } catch {
-    throw new ApiError({ code: resp.ok ? 'INTERNAL_SERVER_ERROR' : statusCode(resp.status), message: resp.statusText, requestId });
+    const err = new ApiError({ code: resp.ok ? 'INTERNAL_SERVER_ERROR' : statusCode(resp.status), message: resp.statusText, requestId });
+    if (err.code === 'UNAUTHENTICATED' && onUnauthenticated) onUnauthenticated(err);
+    throw err;
   }
   if (body.errors?.length) {
     const err = new ApiError(firstError(body.errors, requestId, resp.headers.get('retry-after')));

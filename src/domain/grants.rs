@@ -19,7 +19,7 @@ use super::model::User;
 use super::permissions::{Permission, PermissionSet};
 use super::tracker::Tracker;
 use super::{DomainError, Principal, Viewer};
-use crate::store::StoreError;
+use crate::store::Tx;
 
 /// What `user` holds, for the rules.
 pub fn held(user: &User) -> PermissionSet {
@@ -66,19 +66,22 @@ fn holds_user_management(user: &User) -> bool {
 }
 
 impl Tracker {
-    /// Refuses with `CONFLICT` a change that takes `USER_MANAGEMENT` from its last holder (`next` = `None`
-    /// for a deletion).
-    pub(crate) async fn check_last_manager(&self, current: &User, next: Option<&User>) -> Result<(), DomainError> {
+    /// Inside `tx`: refuses with `CONFLICT` a change that takes `USER_MANAGEMENT` from its last holder
+    /// (`next` = `None` for a deletion). Such a change writes to every holder's document first, so two of
+    /// them at once (two managers removing each other) conflict: one runs again, sees the other's result,
+    /// and is refused.
+    pub(crate) async fn check_last_manager_in(
+        &self,
+        tx: &mut Tx,
+        current: &User,
+        next: Option<&User>,
+    ) -> Result<(), DomainError> {
         if !holds_user_management(current) || next.is_some_and(holds_user_management) {
             return Ok(());
         }
-        let others = self
-            .users
-            .raw()
-            .count_documents(doc! { "permissions": Permission::UserManagement.as_str(), "_id": { "$ne": current.id } })
-            .await
-            .map_err(StoreError::from)?;
-        if others == 0 {
+        let holders = self.users.ids_in(tx, doc! { "permissions": Permission::UserManagement.as_str() }).await?;
+        self.users.lock_in(tx, &holders).await?;
+        if holders.iter().all(|id| *id == current.id) {
             return Err(DomainError::conflict(
                 Some("permissions"),
                 "this is the last user with USER_MANAGEMENT; grant it to someone else first",

@@ -166,7 +166,6 @@ impl Tracker {
         }
         apply_user_input(&mut user, input)?;
         grants::check_manage(p, &current, Some(&user))?;
-        self.check_last_manager(&current, Some(&user)).await?;
         self.replace_user(p, &current, user, "User edited").await
     }
 
@@ -205,6 +204,7 @@ impl Tracker {
         self.store
             .transaction(|mut tx| async move {
                 let users = &self.users;
+                self.check_last_manager_in(&mut tx, current, Some(user)).await?;
                 users.replace_versioned(&mut tx, current.id, current.version, user).await.map_err(user_conflict)?;
                 let data = Bson::Document(logs::snapshot(user)?);
                 logs::record(&self.store, &mut tx, p, LogAction::Edit, DataType::User, user.id, data, comment).await?;
@@ -242,7 +242,7 @@ impl Tracker {
             return Err(DomainError::NotFound("user".into()));
         };
         grants::check_manage(p, &target, None)?;
-        self.check_last_manager(&target, None).await?;
+        self.check_last_manager_in(tx, &target, None).await?;
         let refs =
             doc! { "$or": [ { "editors": id }, { "generators": id }, { "authors": id }, { "organisation": id } ] };
         let orders = self.orders.find_in(tx, refs).await?;

@@ -164,6 +164,20 @@ where
         Ok(res.matched_count)
     }
 
+    /// Inside the transaction: the ids of the documents matching `filter`.
+    pub async fn ids_in(&self, tx: &mut Tx, filter: Document) -> Result<Vec<Uuid>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            #[serde(rename = "_id")]
+            id: Uuid,
+        }
+        let coll = self.coll.clone_with_type::<IdOnly>();
+        let mut cursor =
+            coll.find(filter).projection(doc! { "_id": 1 }).session(&mut tx.session).await.map_err(classify_tx)?;
+        let found: Vec<IdOnly> = cursor.stream(&mut tx.session).try_collect().await.map_err(classify_tx)?;
+        Ok(found.into_iter().map(|d| d.id).collect())
+    }
+
     /// Deletes inside the transaction; whether a document was deleted.
     pub async fn delete(&self, tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
         let res = self.coll.delete_one(doc! { "_id": id }).session(&mut tx.session).await.map_err(classify_tx)?;

@@ -163,3 +163,32 @@ async fn the_last_holder_of_user_management_keeps_it() {
     let me: Value = app.gql_as(&a, "{ me { permissions } }", json!({})).await.data()["me"]["permissions"].clone();
     assert_eq!(me, json!(["USER_MANAGEMENT"]));
 }
+
+#[tokio::test]
+async fn two_managers_removing_each_other_at_once_leave_one_holder() {
+    const DELETE: &str = "mutation($id: ID!) { deleteUser(id: $id) }";
+    for round in 0..6 {
+        let app = spawn_app().await;
+        let a = app.actor("A", &[Permission::UserManagement]).await;
+        let b = app.actor("B", &[Permission::UserManagement]).await;
+        // Each takes USER_MANAGEMENT from the other (or deletes the other) at the same moment.
+        let (ra, rb) = if round % 2 == 0 {
+            tokio::join!(
+                app.gql_as(&a, GRANT, json!({ "id": b.id, "p": [] })),
+                app.gql_as(&b, GRANT, json!({ "id": a.id, "p": [] }))
+            )
+        } else {
+            tokio::join!(app.gql_as(&a, DELETE, json!({ "id": b.id })), app.gql_as(&b, DELETE, json!({ "id": a.id })))
+        };
+        let codes = [ra.error_code(), rb.error_code()];
+        assert!(codes.contains(&Some("CONFLICT")), "round {round}: one of the two is refused: {codes:?}");
+        let holders = app
+            .store
+            .db()
+            .collection::<bson::Document>("users")
+            .count_documents(bson::doc! { "permissions": "USER_MANAGEMENT" })
+            .await
+            .unwrap();
+        assert_eq!(holders, 1, "round {round}: exactly one holder is left ({codes:?})");
+    }
+}

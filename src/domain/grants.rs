@@ -80,13 +80,15 @@ impl Tracker {
             return Ok(());
         }
         let holders = self.users.ids_in(tx, doc! { "permissions": Permission::UserManagement.as_str() }).await?;
-        self.users.lock_in(tx, &holders).await?;
+        // Refused before anything is written, so a refused transaction holds no write (a short-lived CLI
+        // process may exit before its abort reaches the server).
         if holders.iter().all(|id| *id == current.id) {
             return Err(DomainError::conflict(
                 Some("permissions"),
                 "this is the last user with USER_MANAGEMENT; grant it to someone else first",
             ));
         }
+        self.users.lock_in(tx, &holders).await?;
         Ok(())
     }
 }

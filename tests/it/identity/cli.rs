@@ -48,8 +48,8 @@ async fn the_users_cli_round_trips_as_json_and_its_key_works() {
     let (ok, _, err) =
         users(&app, &["create", "Bo Admin", "--email", "bo@example.org", "--permission", "USER_MANAGEMENT"]);
     assert!(ok, "{err}");
-    let (ok, updated, _) = users(&app, &["update", &id, "--name", "Ann B", "--no-permissions"]);
-    assert!(ok);
+    let (ok, updated, err) = users(&app, &["update", &id, "--name", "Ann B", "--no-permissions"]);
+    assert!(ok, "{err}");
     assert_eq!((updated["name"].as_str(), updated["permissions"].clone()), (Some("Ann B"), json!([])));
     let (_, list, _) = users(&app, &["list"]);
     assert_eq!(list.as_array().unwrap().len(), 2);

@@ -182,3 +182,37 @@ async fn a_scoped_user_sees_only_categories_inside_the_scope() {
     let all = r.data()["statsColumns"].as_array().unwrap();
     assert_eq!(all.iter().find(|c| c["name"] == "school").unwrap()["categories"], json!(["A", "B", "C", "D"]));
 }
+
+#[tokio::test]
+async fn a_burst_of_heavy_tables_is_cut_at_the_deadline_and_health_stays_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.parquet");
+    datatracker::stats::generate::write_sample(&path, 20_000, 5, 3).unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    let app = spawn_app_with(&[
+        ("DATATRACKER_DATA_PATH", &path),
+        ("DATATRACKER_STATS_CONCURRENCY", "1"),
+        ("DATATRACKER_REQUEST_TIMEOUT_SECS", "1"),
+    ])
+    .await;
+    let u = app.actor("U", &[Permission::StatsRead]).await;
+    let items: Vec<String> = (1..=9).map(|i| format!("\"phq9_{i}\"")).collect();
+    let q = format!(
+        "{{ meansTable(input: {{groupBy: [\"school\", \"wave\"], valueColumns: [{}]}}) {{ columns }} }}",
+        items.join(", ")
+    );
+    let burst = futures::future::join_all((0..12).map(|_| app.gql_as(&u, &q, json!({}))));
+    let health = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let t = std::time::Instant::now();
+        assert_eq!(app.get("/health").await.status(), 200);
+        t.elapsed()
+    };
+    let (results, health) = tokio::join!(burst, health);
+    let answered = results.iter().filter(|r| r.status == 200 && r.body.get("errors").is_none()).count();
+    assert!(answered < 12, "one table at a time and a 1 s deadline cannot answer twelve heavy tables");
+    for r in results.iter().filter(|r| r.body.get("errors").is_some()) {
+        assert_eq!(r.error_code(), Some("SERVICE_UNAVAILABLE"), "{}", r.body);
+    }
+    assert!(health < std::time::Duration::from_millis(500), "/health took {health:?} during the burst");
+}

@@ -144,8 +144,10 @@ pub struct StatsSuppressedCell {
 }
 
 /// A published, disclosure-controlled table. Visible to the logged-in caller who asked for it, after their
-/// scope. No published cell describes fewer than `MIN_N` distinct students, and no suppressed cell can be
-/// computed from the published cells and margins.
+/// scope. Every count (margins included) is perturbed by at most ±3 with noise that depends only on which
+/// students are in the cell, so the same cell always gets the same value; no published cell describes
+/// fewer than `MIN_N` distinct students; means are perturbed and never published beside an exact count or
+/// sum.
 pub struct StatsTableObject(Table);
 
 #[Object(name = "StatsTable")]
@@ -267,8 +269,9 @@ impl StatsQuery {
             .collect())
     }
 
-    /// Distinct students per cell, with margins, disclosure-controlled. Logged-in users; the caller's scope
-    /// applies first.
+    /// Distinct students per cell, with margins, disclosure-controlled. Users with `STATS_READ` or a scope;
+    /// the caller's scope applies first. Refused (`FORBIDDEN`, one message) when the table describes too few
+    /// students or differs from a table already answered by a few students; at most 5 tables per request.
     async fn frequency_table(
         &self,
         ctx: &Context<'_>,
@@ -285,7 +288,8 @@ impl StatsQuery {
 
     /// Per cell and measure, the mean and its distinct-student n. A student with several rows in one cell
     /// (several waves, when `wave` is not a dimension) counts once: their rows are averaged first, then the
-    /// mean is taken over students. Logged-in users; the caller's scope applies first.
+    /// mean is taken over students. Users with `STATS_READ` or a scope; the caller's scope applies first.
+    /// Refused like `frequencyTable`.
     async fn means_table(&self, ctx: &Context<'_>, input: MeansTableInput) -> Result<StatsTableObject, ApiError> {
         let scope = scope_of(ctx)?;
         let input = stats::MeansInput {
@@ -297,7 +301,8 @@ impl StatsQuery {
     }
 
     /// Per student present in both waves, `to − from`; then means per group (groups from the baseline wave),
-    /// n = matched students. Logged-in users; the caller's scope applies first.
+    /// n = matched students. Users with `STATS_READ` or a scope; the caller's scope applies first. Refused
+    /// like `frequencyTable`, and when the matched panel differs from a wave's students by a few students.
     async fn wave_change(&self, ctx: &Context<'_>, input: WaveChangeInput) -> Result<StatsTableObject, ApiError> {
         let scope = scope_of(ctx)?;
         let input = stats::WaveChangeInput {

@@ -1,7 +1,7 @@
 //! Benchmark of the statistics engine on a national-cohort frame: `cargo bench --bench stats` (release).
 //!
 //! Generates 200,000 students × 5 waves (about 1M rows) in about 450 schools (`STATS_BENCH_STUDENTS`,
-//! `STATS_BENCH_WAVES`, `STATS_BENCH_SCHOOLS` change it), writes it as CSV and Parquet, and prints load times,
+//! `STATS_BENCH_WAVES`, `STATS_BENCH_SCHOOLS` change it; `STATS_BENCH_REPS` the repetitions), writes it as CSV and Parquet, and prints load times,
 //! memory, then per table type the p50/p95 of the protected table (cell-key perturbation on) and of the same
 //! table admitted by the differencing audit (MongoDB: `MONGODB_URI`, or a local SecantusDB server), and the
 //! audit's bytes per table; then the throughput of 1 and 2 concurrent clients.
@@ -153,7 +153,7 @@ fn main() {
 
     let scope = vec![Filter { column: "school".into(), values: vec![school] }];
     let filter = vec![Filter { column: "sex".into(), values: vec!["F".into()] }];
-    let reps = 25;
+    let reps = env_usize("STATS_BENCH_REPS", 25);
     for (label, qs) in [("", queries(vec![], vec![])), (" +scope+filter", queries(scope, filter))] {
         for (name, kind, q) in &qs {
             let first = q(&svc);

@@ -163,6 +163,9 @@ impl From<crate::stats::StatsError> for ApiError {
             ),
             StatsError::NoFrame => Self::new(ErrorCode::ServiceUnavailable, "no statistics frame is loaded yet"),
             StatsError::Load(detail) => Self::internal(&detail),
+            StatsError::Refused => Self::new(ErrorCode::Forbidden, crate::stats::error::REFUSED),
+            StatsError::Cancelled => Self::new(ErrorCode::ServiceUnavailable, StatsError::Cancelled.to_string()),
+            StatsError::Audit(detail) => Self::internal(&detail),
         }
     }
 }

@@ -119,11 +119,18 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let files = data_files(&settings, tracker.clone());
     let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
     let instances = Arc::new(instances::Instances::new(store.clone(), stats.clone()));
+    let audit = stats::audit::StatsAudit::new(&store, settings.stats.min_n);
+    let stats_limit = graphql::StatsLimit {
+        max_tables: settings.stats.protection.max_tables_per_request,
+        timeout: settings.http.request_timeout,
+    };
     let schema = graphql::build_schema(&settings.graphql)
+        .extension(stats_limit)
         .data(tracker.clone())
         .data(files.clone())
         .data(stats.clone())
         .data(instances.clone())
+        .data(audit)
         .finish();
     let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
@@ -162,11 +169,21 @@ pub fn data_files(settings: &Settings, tracker: domain::Tracker) -> domain::file
 /// The statistics engine's settings from the service's settings (allowed columns default to the seed's).
 pub fn stats_settings(settings: &Settings) -> stats::StatsSettings {
     let defaults = stats::StatsSettings::default();
+    let p = &settings.stats.protection;
     stats::StatsSettings {
         data_path: settings.stats.data_path.clone(),
         min_n: settings.stats.min_n,
         dimensions: settings.stats.dimensions.clone().unwrap_or(defaults.dimensions),
         measures: settings.stats.measures.clone().unwrap_or(defaults.measures),
+        secret: stats::StatsSecret::new(p.secret.expose()),
+        noise_max: p.noise_max,
+        noise_variance: p.noise_variance,
+        dominance_percent: p.dominance_percent,
+        max_cells: p.max_cells,
+        max_variables: p.max_variables,
+        min_population: p.min_population,
+        max_tables_per_request: p.max_tables_per_request,
+        concurrency: p.concurrency,
     }
 }
 

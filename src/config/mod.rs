@@ -15,11 +15,13 @@ use url::Url;
 mod files;
 mod oidc;
 mod security;
+mod stats;
 
 pub use files::{FilesBackend, FilesSettings, S3Settings};
 use oidc::oidc_providers;
 pub use oidc::OidcProviderSettings;
 pub use security::{SecuritySettings, StatsDefaultAccess};
+pub use stats::{StatsProtectionSettings, DEV_STATS_SECRET};
 
 /// A secret string: never printed by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -126,6 +128,8 @@ pub struct StatsFileSettings {
     pub dimensions: Option<Vec<String>>,
     /// Columns allowed as measures (`DATATRACKER_STATS_MEASURES`, comma-separated; default the seed's).
     pub measures: Option<Vec<String>>,
+    /// How published statistics are protected (secret, perturbation, limits).
+    pub protection: StatsProtectionSettings,
 }
 
 /// All settings of the service.
@@ -405,6 +409,7 @@ impl Settings {
                 min_n,
                 dimensions: column_list(src, "DATATRACKER_STATS_DIMENSIONS")?,
                 measures: column_list(src, "DATATRACKER_STATS_MEASURES")?,
+                protection: stats::protection(src, local_mode)?,
             },
             auth_limits,
             oidc_providers,
@@ -425,7 +430,26 @@ mod tests {
         vec![
             ("DATATRACKER_MONGODB_URI", "mongodb://db:27017"),
             ("DATATRACKER_SECRET_KEY", "0123456789abcdef0123456789abcdef-x"),
+            ("DATATRACKER_STATS_SECRET", "stats-secret-0123456789abcdef0123456789"),
         ]
+    }
+
+    #[test]
+    fn a_missing_stats_secret_outside_local_mode_stops_start_up() {
+        let pairs: Vec<_> = base().into_iter().filter(|(k, _)| *k != "DATATRACKER_STATS_SECRET").collect();
+        let err = Settings::from_source(&Source::from_pairs(pairs.clone())).unwrap_err();
+        assert_eq!(err.variable, "DATATRACKER_STATS_SECRET");
+        let mut short = pairs.clone();
+        short.push(("DATATRACKER_STATS_SECRET", "tiny-secret"));
+        let err = Settings::from_source(&Source::from_pairs(short)).unwrap_err();
+        assert!(!err.to_string().contains("tiny-secret"), "the secret must not be echoed");
+        let mut local = pairs;
+        local.push(("DATATRACKER_LOCAL", "true"));
+        let s = Settings::from_source(&Source::from_pairs(local)).unwrap();
+        assert_eq!(s.stats.protection.secret.expose(), DEV_STATS_SECRET);
+        assert_eq!(s.stats.protection.max_cells, 20_000);
+        let s = Settings::from_source(&Source::from_pairs(base())).unwrap();
+        assert!(!format!("{s:?}").contains("stats-secret-0123"), "never printed");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod loaders;
 mod prefetch;
 mod stats;
 mod stats_instances;
+mod stats_limit;
 mod tracker_mutation;
 mod tracker_query;
 pub mod types;
@@ -18,6 +19,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use crate::config::GraphqlSettings;
 
 pub use limits::ErrorCodes;
+pub use stats_limit::StatsLimit;
 
 /// Every query field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]

@@ -6,8 +6,10 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::context::principal;
+use super::stats_limit::{begin_table, run_table};
 use crate::domain::permissions::Permission;
 use crate::error::ApiError;
+use crate::stats::audit::StatsAudit;
 use crate::stats::{self, StatsService, StatsStatus as Status, StatsTable as Table};
 
 fn service<'a>(ctx: &Context<'a>) -> Result<&'a Arc<StatsService>, ApiError> {
@@ -20,6 +22,25 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f)).await.map_err(|e| ApiError::internal(&e))?.map_err(Into::into)
+}
+
+fn audit<'a>(ctx: &Context<'a>) -> Result<&'a StatsAudit, ApiError> {
+    ctx.data_opt::<StatsAudit>().ok_or_else(|| ApiError::internal(&"stats audit missing from schema data"))
+}
+
+/// Counts the table, computes it under the request's deadline and the instance's concurrency limit, then
+/// lets the differencing audit admit (and remember) its population.
+async fn answer(
+    ctx: &Context<'_>,
+    field: &str,
+    kind: &str,
+    f: impl FnOnce(&StatsService, &stats::Budget) -> Result<Table, stats::StatsError> + Send + 'static,
+) -> Result<StatsTableObject, ApiError> {
+    let deadline = begin_table(ctx, field)?;
+    let svc = service(ctx)?.clone();
+    let table = run_table(svc, deadline, f).await?;
+    audit(ctx)?.admit(&table, kind).await?;
+    Ok(StatsTableObject(table))
 }
 
 fn scope_of(ctx: &Context<'_>) -> Result<Vec<stats::Filter>, ApiError> {
@@ -123,8 +144,10 @@ pub struct StatsSuppressedCell {
 }
 
 /// A published, disclosure-controlled table. Visible to the logged-in caller who asked for it, after their
-/// scope. No published cell describes fewer than `MIN_N` distinct students, and no suppressed cell can be
-/// computed from the published cells and margins.
+/// scope. Every count (margins included) is perturbed by at most ±3 with noise that depends only on which
+/// students are in the cell, so the same cell always gets the same value; no published cell describes
+/// fewer than `MIN_N` distinct students; means are perturbed and never published beside an exact count or
+/// sum.
 pub struct StatsTableObject(Table);
 
 #[Object(name = "StatsTable")]
@@ -195,6 +218,30 @@ impl From<Status> for StatsStatus {
     }
 }
 
+/// A remembered table population. Visible to `DATA_MANAGEMENT` only.
+#[derive(SimpleObject)]
+pub struct StatsAuditEntry {
+    /// The frame version (source checksum) the population belongs to.
+    pub frame: String,
+    /// Number of students in the population.
+    pub students: u64,
+    /// Stored size of its bitmap, in bytes.
+    pub bytes: u64,
+    /// Kind of the first table answered with it: `frequency`, `means` or `waveChange`.
+    pub kind: String,
+    /// When it was first answered.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of the differencing audit. Visible to `DATA_MANAGEMENT` only.
+#[derive(SimpleObject)]
+pub struct StatsAuditPage {
+    /// Populations stored in all.
+    pub total: u64,
+    /// The newest ones.
+    pub entries: Vec<StatsAuditEntry>,
+}
+
 fn require_data_management(ctx: &Context<'_>) -> Result<(), ApiError> {
     let p = principal(ctx);
     if p.viewer().is_none() {
@@ -214,50 +261,51 @@ pub struct StatsQuery;
 impl StatsQuery {
     /// The allowed columns, their roles and (for dimensions) categories. Logged-in users.
     async fn stats_columns(&self, ctx: &Context<'_>) -> Result<Vec<StatsColumn>, ApiError> {
-        scope_of(ctx)?;
-        let cols = service(ctx)?.columns()?;
+        let scope = scope_of(ctx)?;
+        let svc = service(ctx)?.clone();
+        let cols = blocking(move || svc.columns_in_scope(&scope)).await?;
         Ok(cols
             .into_iter()
             .map(|c| StatsColumn { name: c.name, role: c.role.into(), categories: c.categories })
             .collect())
     }
 
-    /// Distinct students per cell, with margins, disclosure-controlled. Logged-in users; the caller's scope
-    /// applies first.
+    /// Distinct students per cell, with margins, disclosure-controlled. Users with `STATS_READ` or a scope;
+    /// the caller's scope applies first. Refused (`FORBIDDEN`, one message) when the table describes too few
+    /// students or differs from a table already answered by a few students; at most 5 tables per request.
     async fn frequency_table(
         &self,
         ctx: &Context<'_>,
         input: FrequencyTableInput,
     ) -> Result<StatsTableObject, ApiError> {
         let scope = scope_of(ctx)?;
-        let svc = service(ctx)?.clone();
         let input = stats::FrequencyInput {
             group_by: input.group_by,
             value_column: input.value_column,
             filters: filters(input.filters),
         };
-        Ok(StatsTableObject(blocking(move || svc.frequency(&scope, &input)).await?))
+        answer(ctx, "frequencyTable", "frequency", move |svc, b| svc.frequency_within(&scope, &input, b)).await
     }
 
     /// Per cell and measure, the mean and its distinct-student n. A student with several rows in one cell
     /// (several waves, when `wave` is not a dimension) counts once: their rows are averaged first, then the
-    /// mean is taken over students. Logged-in users; the caller's scope applies first.
+    /// mean is taken over students. Users with `STATS_READ` or a scope; the caller's scope applies first.
+    /// Refused like `frequencyTable`.
     async fn means_table(&self, ctx: &Context<'_>, input: MeansTableInput) -> Result<StatsTableObject, ApiError> {
         let scope = scope_of(ctx)?;
-        let svc = service(ctx)?.clone();
         let input = stats::MeansInput {
             group_by: input.group_by,
             value_columns: input.value_columns,
             filters: filters(input.filters),
         };
-        Ok(StatsTableObject(blocking(move || svc.means(&scope, &input)).await?))
+        answer(ctx, "meansTable", "means", move |svc, b| svc.means_within(&scope, &input, b)).await
     }
 
     /// Per student present in both waves, `to − from`; then means per group (groups from the baseline wave),
-    /// n = matched students. Logged-in users; the caller's scope applies first.
+    /// n = matched students. Users with `STATS_READ` or a scope; the caller's scope applies first. Refused
+    /// like `frequencyTable`, and when the matched panel differs from a wave's students by a few students.
     async fn wave_change(&self, ctx: &Context<'_>, input: WaveChangeInput) -> Result<StatsTableObject, ApiError> {
         let scope = scope_of(ctx)?;
-        let svc = service(ctx)?.clone();
         let input = stats::WaveChangeInput {
             from_wave: input.from_wave,
             to_wave: input.to_wave,
@@ -265,13 +313,35 @@ impl StatsQuery {
             value_columns: input.value_columns,
             filters: filters(input.filters),
         };
-        Ok(StatsTableObject(blocking(move || svc.wave_change(&scope, &input)).await?))
+        answer(ctx, "waveChange", "waveChange", move |svc, b| svc.wave_change_within(&scope, &input, b)).await
     }
 
     /// The frame's state: loaded at, source, checksum, rows, students, waves, last errors. `DATA_MANAGEMENT`.
     async fn stats_status(&self, ctx: &Context<'_>) -> Result<StatsStatus, ApiError> {
         require_data_management(ctx)?;
         Ok(service(ctx)?.status().into())
+    }
+
+    /// The differencing audit: the populations of answered tables (sizes only, never students), newest
+    /// first, shared by every instance. `DATA_MANAGEMENT`.
+    async fn stats_audit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100, validator(minimum = 1, maximum = 1000))] limit: i64,
+    ) -> Result<StatsAuditPage, ApiError> {
+        require_data_management(ctx)?;
+        let (entries, total) = audit(ctx)?.entries(limit).await?;
+        let entries = entries
+            .into_iter()
+            .map(|e| StatsAuditEntry {
+                frame: e.frame,
+                students: e.students,
+                bytes: e.bytes,
+                kind: e.kind,
+                created_at: e.created_at,
+            })
+            .collect();
+        Ok(StatsAuditPage { total, entries })
     }
 }
 

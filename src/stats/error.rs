@@ -25,7 +25,23 @@ pub enum StatsError {
     /// Loading or validating a data file failed; the previous frame (if any) keeps serving.
     #[error("loading the statistics frame failed: {0}")]
     Load(String),
+    /// The table is refused to protect confidentiality (maps to `FORBIDDEN`). One message whatever the rule
+    /// (population too small, too close to a table already answered, panel too close to a cross-section), so
+    /// a refusal tells nothing about sizes.
+    #[error("{REFUSED}")]
+    Refused,
+    /// The computation passed the request's deadline or the request was dropped (maps to
+    /// `SERVICE_UNAVAILABLE`).
+    #[error("the statistics table took too long to compute; ask for a smaller table or retry later")]
+    Cancelled,
+    /// The differencing audit's storage failed; the table is not answered (fail closed).
+    #[error("the statistics audit is not available: {0}")]
+    Audit(String),
 }
+
+/// The one message of every refused table.
+pub const REFUSED: &str = "this table cannot be published: it could disclose information about individual \
+                           students, alone or compared with tables already published";
 
 impl StatsError {
     /// Builds a [`StatsError::BadInput`].

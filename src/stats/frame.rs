@@ -4,6 +4,8 @@
 //! `student_start` offsets (rows of student `s` are `student_start[s]..student_start[s + 1]`), so per-student
 //! work (distinct counting, matching two waves) walks a contiguous slice and never hashes.
 
+use super::keys::{RecordKeys, StatsSecret};
+
 /// Code of a missing value in a [`Dimension`].
 pub const MISSING: u16 = u16::MAX;
 
@@ -32,6 +34,30 @@ pub struct Measure {
     pub name: String,
     /// One value per row, `NaN` when missing.
     pub values: Vec<f32>,
+    /// Smallest value present (the scale's minimum as observed; 0 when the column is empty).
+    pub min: f32,
+    /// Largest value present (the scale's maximum as observed).
+    pub max: f32,
+}
+
+impl Measure {
+    /// A measure with its observed range.
+    pub fn new(name: String, values: Vec<f32>) -> Self {
+        let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
+        for &x in values.iter().filter(|x| !x.is_nan()) {
+            min = min.min(x);
+            max = max.max(x);
+        }
+        if min > max {
+            (min, max) = (0.0, 0.0);
+        }
+        Measure { name, values, min, max }
+    }
+
+    /// The width of the scale, `max − min` (at least 1, so that noise scaled to it is never zero).
+    pub fn range(&self) -> f64 {
+        f64::from(self.max - self.min).max(1.0)
+    }
 }
 
 /// The loaded questionnaire frame.
@@ -43,9 +69,23 @@ pub struct Frame {
     pub(crate) dims: Vec<Dimension>,
     pub(crate) measures: Vec<Measure>,
     pub(crate) source_bytes: usize,
+    /// Student identifiers in dense student order (never exposed; used to derive record keys).
+    pub(crate) uids: Vec<String>,
+    /// Record keys of every student; empty until [`Frame::derive_keys`] is called.
+    pub(crate) keys: RecordKeys,
 }
 
 impl Frame {
+    /// Derives every student's record keys from the statistics secret (done once per load).
+    pub fn derive_keys(&mut self, secret: &StatsSecret) {
+        self.keys = RecordKeys::derive(secret, &self.uids);
+    }
+
+    /// Whether record keys have been derived for every student.
+    pub fn has_keys(&self) -> bool {
+        self.keys.len() == self.students()
+    }
+
     /// Number of rows (student × wave).
     pub fn rows(&self) -> usize {
         self.rows

@@ -148,15 +148,25 @@ fn normal(rng: &mut StdRng) -> f64 {
 
 /// Generates a frame of about `students × waves × 0.8` rows, deterministically for `seed`.
 pub fn generate(students: usize, waves: usize, seed: u64) -> Sample {
+    generate_with_schools(students, waves, (students / 200).clamp(2, SCHOOLS.len()), seed)
+}
+
+/// Like [`generate`] with `schools` schools (beyond the named ones, `School 031`, …): e.g. a national cohort
+/// of 200,000 students in 5 waves and about 450 schools.
+pub fn generate_with_schools(students: usize, waves: usize, schools: usize, seed: u64) -> Sample {
     let mut rng = StdRng::seed_from_u64(seed);
     let waves = waves.max(1);
-    let n_schools = (students / 200).clamp(2, SCHOOLS.len());
+    let n_schools = schools.max(1);
+    let names: Vec<String> = (0..n_schools)
+        .map(|i| SCHOOLS.get(i).map_or_else(|| format!("School {:03}", i + 1), |s| (*s).to_owned()))
+        .collect();
     let mut s = Sample::default();
     for id in 0..students {
-        let school = SCHOOLS[rng.gen_range(0..n_schools)];
+        let school_i = rng.gen_range(0..n_schools);
+        let school = names[school_i].as_str();
         let year: i64 = rng.gen_range(7..=11);
         // Classes per year group vary by school (1–4), so some classes are small.
-        let school_idx = SCHOOLS.iter().position(|&x| x == school).unwrap_or(0) as i64;
+        let school_idx = school_i as i64;
         let n_classes = 1 + (school_idx * 7 + year) % 4;
         let mut class_letter = rng.gen_range(0..n_classes);
         let sex = pick(&mut rng, SEXES);

@@ -65,8 +65,8 @@ pub fn frame_from_dataframe(df: &DataFrame, dimensions: &[String], measures: &[S
     // Students: dense keys in order of first appearance.
     let uid_col = df.column(UID)?;
     source_bytes += uid_col.as_materialized_series().estimated_size();
-    let student = student_keys(uid_col)?;
-    let students = student.iter().map(|&s| s as usize + 1).max().unwrap_or(0);
+    let (student, uids) = student_keys(uid_col)?;
+    let students = uids.len();
 
     // Dimensions (wave first so its index is known).
     let mut dims = Vec::new();
@@ -126,20 +126,22 @@ pub fn frame_from_dataframe(df: &DataFrame, dimensions: &[String], measures: &[S
     for m in &mut meas {
         m.values = order.iter().map(|&r| m.values[r as usize]).collect();
     }
-    Ok(Frame { rows, student_start, wave: 0, dims, measures: meas, source_bytes })
+    Ok(Frame { rows, student_start, wave: 0, dims, measures: meas, source_bytes, uids, keys: Default::default() })
 }
 
 fn as_strings(name: &str, col: &Column) -> Result<Column, StatsError> {
     col.cast(&DataType::String).map_err(|e| StatsError::Load(format!("column `{name}` cannot be read as labels: {e}")))
 }
 
-fn student_keys(col: &Column) -> Result<Vec<u32>, StatsError> {
+/// Dense student numbers in order of first appearance, and the uids in that order.
+fn student_keys(col: &Column) -> Result<(Vec<u32>, Vec<String>), StatsError> {
     if col.null_count() > 0 {
         return Err(StatsError::Load("column `uid` has missing values".into()));
     }
     let col = as_strings(UID, col)?;
     let ca = col.str()?;
     let mut map: HashMap<&str, u32> = HashMap::new();
+    let mut uids: Vec<String> = Vec::new();
     let mut keys = Vec::with_capacity(ca.len());
     let mut last: Option<(&str, u32)> = None;
     for v in ca.iter() {
@@ -148,14 +150,17 @@ fn student_keys(col: &Column) -> Result<Vec<u32>, StatsError> {
             Some((l, k)) if l == v => k,
             _ => {
                 let n = map.len() as u32;
-                let k = *map.entry(v).or_insert(n);
+                let k = *map.entry(v).or_insert_with(|| {
+                    uids.push(v.to_owned());
+                    n
+                });
                 last = Some((v, k));
                 k
             }
         };
         keys.push(key);
     }
-    Ok(keys)
+    Ok((keys, uids))
 }
 
 /// Dictionary-encodes a column as labels in natural order.
@@ -225,5 +230,5 @@ fn numeric(name: &str, col: &Column) -> Result<Measure, StatsError> {
     }
     let col = col.cast(&DataType::Float64).map_err(|e| StatsError::Load(format!("column `{name}`: {e}")))?;
     let values = col.f64()?.iter().map(|v| v.map_or(f32::NAN, |x| x as f32)).collect();
-    Ok(Measure { name: name.to_owned(), values })
+    Ok(Measure::new(name.to_owned(), values))
 }

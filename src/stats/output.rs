@@ -2,14 +2,18 @@
 //!
 //! Margins are rows (and, with a value column, a column) whose label is [`TOTAL`]; they come last on each
 //! dimension. Rows are in the order of the categories (natural order), `Total` last. A suppressed cell is
-//! `None` and listed in [`StatsTable::suppressed`] without a reason. A means cell with no data at all (n = 0)
-//! is `None` with n published as 0 and is not listed as suppressed.
+//! `None` and listed in [`StatsTable::suppressed`] without a reason (whatever rule fired). A means cell with
+//! no data at all (n = 0) is `None` with n published as 0 and is not listed as suppressed.
+//!
+//! CSV: a text field that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return) is prefixed with `'`, as the web app's CSV export does; a plain number (`-0.25`, a
+//! negative mean change) is a number to a spreadsheet, not a formula, and is kept as it is.
 
 use serde::{Deserialize, Serialize};
 
+use super::perturb::MeanCell;
 use super::query::Plan;
 use super::suppress::Grid;
-use super::tables::Aggregates;
 
 /// Label of a margin (total over a dimension).
 pub const TOTAL: &str = "Total";
@@ -32,8 +36,8 @@ pub struct SuppressedCell {
     pub column: String,
 }
 
-/// A published table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A published table. Two tables are equal when what they publish is (population and frame version aside).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatsTable {
     /// The group columns, in order.
     pub group_columns: Vec<String>,
@@ -43,9 +47,34 @@ pub struct StatsTable {
     pub rows: Vec<TableRow>,
     /// Every suppressed cell.
     pub suppressed: Vec<SuppressedCell>,
+    /// The students the table describes (for the differencing audit; never published).
+    #[serde(skip)]
+    pub(crate) population: roaring::RoaringBitmap,
+    /// The version of the frame the table was computed on (set by the service).
+    #[serde(skip)]
+    pub(crate) frame_version: String,
+}
+
+impl PartialEq for StatsTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.group_columns == other.group_columns
+            && self.columns == other.columns
+            && self.rows == other.rows
+            && self.suppressed == other.suppressed
+    }
 }
 
 impl StatsTable {
+    /// The students the table describes (the differencing audit records it; never published).
+    pub fn population(&self) -> &roaring::RoaringBitmap {
+        &self.population
+    }
+
+    /// The version of the frame the table was computed on.
+    pub fn frame_version(&self) -> &str {
+        &self.frame_version
+    }
+
     /// The table as CSV: group columns, then value columns; suppressed cells empty.
     pub fn csv(&self) -> String {
         let mut out = String::new();
@@ -54,8 +83,8 @@ impl StatsTable {
         for row in &self.rows {
             let groups = row.groups.iter().map(|g| escape(g));
             let cells = row.cells.iter().map(|c| match c {
-                Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
-                Some(v) => format!("{}", (v * 1e4).round() / 1e4),
+                Some(v) if v.fract() == 0.0 => neutralise(format!("{v:.0}")),
+                Some(v) => neutralise(format!("{}", (v * 1e4).round() / 1e4)),
                 None => String::new(),
             });
             push_line(&mut out, groups.chain(cells));
@@ -70,11 +99,32 @@ fn push_line(out: &mut String, fields: impl Iterator<Item = String>) {
     out.push('\n');
 }
 
+/// Whether `s` is a plain decimal number (`-0.25`, `12`).
+fn plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Prefixes `'` to a field a spreadsheet would take for a formula (a plain number is kept).
+fn neutralise(s: String) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number(&s) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
 fn escape(s: &str) -> String {
+    let s = neutralise(s.to_owned());
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s
     }
 }
 
@@ -88,8 +138,7 @@ pub(crate) fn frequency(
     grid: &Grid,
     group_names: &[String],
     value_column: bool,
-    counts: &[u64],
-    suppressed: &[bool],
+    published: &[Option<u64>],
 ) -> StatsTable {
     let columns: Vec<String> = if value_column {
         let last = plan.labels.len() - 1;
@@ -105,17 +154,24 @@ pub(crate) fn frequency(
         let groups = (0..group_names.len()).map(|d| label(plan, d, idx[d])).collect();
         let mut cells = Vec::with_capacity(width);
         for (c, name) in columns.iter().enumerate() {
-            let e = r * width + c;
-            if suppressed[e] {
-                cells.push(None);
-                hidden.push(SuppressedCell { row: r, column: name.clone() });
-            } else {
-                cells.push(Some(counts[e] as f64));
+            match published[r * width + c] {
+                Some(v) => cells.push(Some(v as f64)),
+                None => {
+                    cells.push(None);
+                    hidden.push(SuppressedCell { row: r, column: name.clone() });
+                }
             }
         }
         rows.push(TableRow { groups, cells });
     }
-    StatsTable { group_columns: group_names.to_vec(), columns, rows, suppressed: hidden }
+    StatsTable {
+        group_columns: group_names.to_vec(),
+        columns,
+        rows,
+        suppressed: hidden,
+        population: Default::default(),
+        frame_version: String::new(),
+    }
 }
 
 /// Builds a means (or wave-change) table: per measure a mean column `m` and an n column `m_n`.
@@ -124,8 +180,7 @@ pub(crate) fn means(
     grid: &Grid,
     group_names: &[String],
     measure_names: &[String],
-    agg: &Aggregates,
-    suppressed: &[Vec<bool>],
+    published: &[Vec<MeanCell>],
 ) -> StatsTable {
     let m = measure_names.len();
     let columns: Vec<String> = measure_names.iter().flat_map(|name| [name.clone(), format!("{name}_n")]).collect();
@@ -135,19 +190,28 @@ pub(crate) fn means(
         let idx = grid.decode(e);
         let groups = (0..group_names.len()).map(|d| label(plan, d, idx[d])).collect();
         let mut cells = Vec::with_capacity(2 * m);
-        for (j, (name, hide)) in measure_names.iter().zip(suppressed).enumerate() {
-            let n = agg.n[e * m + j];
-            if hide.get(e).copied().unwrap_or(true) {
-                cells.extend([None, None]);
-                hidden.push(SuppressedCell { row: e, column: name.clone() });
-                hidden.push(SuppressedCell { row: e, column: format!("{name}_n") });
-            } else if n == 0 {
-                cells.extend([None, Some(0.0)]);
-            } else {
-                cells.extend([Some(agg.sum[e * m + j] / n as f64), Some(n as f64)]);
+        for (name, cells_j) in measure_names.iter().zip(published) {
+            let cell = cells_j.get(e).copied().unwrap_or(MeanCell { mean: None, n: None });
+            match cell.n {
+                None => {
+                    hidden.push(SuppressedCell { row: e, column: name.clone() });
+                    hidden.push(SuppressedCell { row: e, column: format!("{name}_n") });
+                }
+                Some(n) if n > 0 && cell.mean.is_none() => {
+                    hidden.push(SuppressedCell { row: e, column: name.clone() });
+                }
+                Some(_) => {}
             }
+            cells.extend([cell.mean, cell.n.map(|n| n as f64)]);
         }
         rows.push(TableRow { groups, cells });
     }
-    StatsTable { group_columns: group_names.to_vec(), columns, rows, suppressed: hidden }
+    StatsTable {
+        group_columns: group_names.to_vec(),
+        columns,
+        rows,
+        suppressed: hidden,
+        population: Default::default(),
+        frame_version: String::new(),
+    }
 }

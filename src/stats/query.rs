@@ -9,8 +9,6 @@ use super::StatsSettings;
 
 /// Most table dimensions (group columns plus the value column).
 pub const MAX_TABLE_DIMS: usize = 4;
-/// Most cells of a table including its margins.
-pub const MAX_TABLE_CELLS: usize = 5_000;
 
 /// Membership filter on a categorical column: `column ∈ values` (one value = equality).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,10 +215,25 @@ pub(crate) fn plan(
         labels.push(kept);
     }
     let cells: usize = labels.iter().map(|l| l.len() + 1).product();
-    if cells > MAX_TABLE_CELLS {
+    if cells > settings.max_cells {
         return Err(StatsError::bad_input(
             "groupBy",
-            format!("the table would have {cells} cells; at most {MAX_TABLE_CELLS} are allowed"),
+            format!("the table would have {cells} cells; at most {} are allowed", settings.max_cells),
+        ));
+    }
+    let mut variables: Vec<usize> = dims.clone();
+    variables.extend(masks.iter().map(|(d, _)| *d));
+    variables.sort_unstable();
+    variables.dedup();
+    if variables.len() > settings.max_variables {
+        return Err(StatsError::bad_input(
+            "filters",
+            format!(
+                "a table may cross at most {} variables, counting group columns, the value column, filters \
+                 and your data scope; this one crosses {}",
+                settings.max_variables,
+                variables.len()
+            ),
         ));
     }
     let mut meas = Vec::new();

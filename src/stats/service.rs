@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::aggregate::Budget;
 use super::error::StatsError;
 use super::frame::Frame;
 use super::query::{self, Filter, FrequencyInput, MeansInput, WaveChangeInput};
@@ -57,12 +58,19 @@ pub struct StatsService {
     settings: StatsSettings,
     current: RwLock<Option<Arc<Loaded>>>,
     errors: Mutex<Errors>,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl StatsService {
     /// A service with no frame loaded yet.
     pub fn new(settings: StatsSettings) -> Self {
-        StatsService { settings, current: RwLock::new(None), errors: Mutex::new(Errors::default()) }
+        let permits = Arc::new(tokio::sync::Semaphore::new(settings.concurrency.max(1)));
+        StatsService { settings, current: RwLock::new(None), errors: Mutex::new(Errors::default()), permits }
+    }
+
+    /// The permits bounding how many tables this instance computes at once (take one before computing).
+    pub fn permits(&self) -> &Arc<tokio::sync::Semaphore> {
+        &self.permits
     }
 
     /// The settings in force.
@@ -113,7 +121,12 @@ impl StatsService {
         }
     }
 
-    fn install(&self, frame: Frame, source: String, checksum: Option<String>) {
+    fn install(&self, mut frame: Frame, source: String, checksum: Option<String>) {
+        frame.derive_keys(&self.settings.secret);
+        let checksum = checksum.or_else(|| {
+            use sha2::Digest;
+            Some(hex::encode(sha2::Sha256::digest(source.as_bytes())))
+        });
         let loaded = Arc::new(Loaded { frame: Arc::new(frame), loaded_at: Utc::now(), source, checksum });
         let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
         *guard = Some(loaded);
@@ -131,6 +144,13 @@ impl StatsService {
     /// The serving frame (a cheap `Arc` clone), or [`StatsError::NoFrame`].
     pub fn frame(&self) -> Result<Arc<Frame>, StatsError> {
         self.loaded().map(|l| Arc::clone(&l.frame)).ok_or(StatsError::NoFrame)
+    }
+
+    /// The serving frame and its version (the source checksum; for a generated sample, a hash of its
+    /// recipe): the differencing audit keeps populations per frame version.
+    pub fn versioned_frame(&self) -> Result<(Arc<Frame>, String), StatsError> {
+        let l = self.loaded().ok_or(StatsError::NoFrame)?;
+        Ok((Arc::clone(&l.frame), l.checksum.clone().unwrap_or_default()))
     }
 
     /// Whether a frame is loaded (for `/ready`).
@@ -180,22 +200,65 @@ impl StatsService {
         Ok(super::columns(&*self.frame()?, &self.settings))
     }
 
-    /// `frequencyTable`, for a user with `scope`.
+    /// The allowed columns as a user with `scope` may see them: dimension categories only those present
+    /// inside the scope.
+    pub fn columns_in_scope(&self, scope: &[Filter]) -> Result<Vec<ColumnInfo>, StatsError> {
+        let frame = self.frame()?;
+        self.observe(super::columns_in_scope(&frame, &self.settings, scope))
+    }
+
+    /// `frequencyTable`, for a user with `scope`, without deadline.
     pub fn frequency(&self, scope: &[Filter], input: &FrequencyInput) -> Result<StatsTable, StatsError> {
-        let frame = self.frame()?;
-        self.observe(super::frequency(&frame, &self.settings, scope, input))
+        self.frequency_within(scope, input, &Budget::unlimited())
     }
 
-    /// `meansTable`, for a user with `scope`.
+    /// `frequencyTable` on `frame`, stopping when `budget` runs out.
+    pub fn frequency_within(
+        &self,
+        scope: &[Filter],
+        input: &FrequencyInput,
+        budget: &Budget,
+    ) -> Result<StatsTable, StatsError> {
+        let (frame, version) = self.versioned_frame()?;
+        let mut table = self.observe(super::frequency_within(&frame, &self.settings, scope, input, budget))?;
+        table.frame_version = version;
+        Ok(table)
+    }
+
+    /// `meansTable`, for a user with `scope`, without deadline.
     pub fn means(&self, scope: &[Filter], input: &MeansInput) -> Result<StatsTable, StatsError> {
-        let frame = self.frame()?;
-        self.observe(super::means(&frame, &self.settings, scope, input))
+        self.means_within(scope, input, &Budget::unlimited())
     }
 
-    /// `waveChange`, for a user with `scope`.
+    /// `meansTable`, stopping when `budget` runs out.
+    pub fn means_within(
+        &self,
+        scope: &[Filter],
+        input: &MeansInput,
+        budget: &Budget,
+    ) -> Result<StatsTable, StatsError> {
+        let (frame, version) = self.versioned_frame()?;
+        let mut table = self.observe(super::means_within(&frame, &self.settings, scope, input, budget))?;
+        table.frame_version = version;
+        Ok(table)
+    }
+
+    /// `waveChange`, for a user with `scope`, without deadline.
     pub fn wave_change(&self, scope: &[Filter], input: &WaveChangeInput) -> Result<StatsTable, StatsError> {
-        let frame = self.frame()?;
-        self.observe(super::wave_change(&frame, &self.settings, scope, input))
+        self.wave_change_within(scope, input, &Budget::unlimited())
+    }
+
+    /// `waveChange`, stopping when `budget` runs out.
+    pub fn wave_change_within(
+        &self,
+        scope: &[Filter],
+        input: &WaveChangeInput,
+        budget: &Budget,
+    ) -> Result<StatsTable, StatsError> {
+        let (frame, version) = self.versioned_frame()?;
+        let mut table = self.observe(super::wave_change_within(&frame, &self.settings, scope, input, budget))?;
+        table.frame_version = version;
+        Ok(table)
     }
 
     /// The configured data path, if any.

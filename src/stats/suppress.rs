@@ -1,5 +1,10 @@
 //! Primary and complementary cell suppression for count tables published with all their margins.
 //!
+//! Published tables no longer use it: cell-key perturbation ([`super::perturb`]) carries the protection
+//! across queries, which complementary suppression cannot (see the README's section for data protection
+//! officers). [`Grid`] is the layout every table is computed on; [`protect`] is kept, with its tests, for
+//! tools that publish exact tables.
+//!
 //! A table with dimensions of sizes `n_1..n_d` is held on its *extended grid*: index `n_i` on dimension `i`
 //! means "Total". Every extended cell is the sum of a set of inner cells (its vector `x_cell`) under the
 //! additive model.

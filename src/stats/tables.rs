@@ -15,39 +15,26 @@
 //!
 //! Rows with a missing value in a table dimension are left out of that table (margins included).
 
+use super::aggregate::{Aggregates, Budget, CHECK_EVERY};
+use super::error::StatsError;
 use super::frame::{Frame, MISSING};
 use super::query::Plan;
 use super::suppress::Grid;
 
-/// Per extended cell: students counted, and per measure (`cell * m + j`) the n and the sum of student values.
+/// A frequency table before protection: distinct students and the cell key per extended cell.
 #[derive(Debug, Clone)]
-pub(crate) struct Aggregates {
-    /// Distinct students (frequency) or matched students (wave change) per extended cell.
-    pub students: Vec<u64>,
-    /// Students with a value, per cell and measure.
-    pub n: Vec<u64>,
-    /// Sum of student values, per cell and measure.
-    pub sum: Vec<f64>,
-}
-
-impl Aggregates {
-    fn zeroed(cells: usize, m: usize) -> Self {
-        Aggregates { students: vec![0; cells], n: vec![0; cells * m], sum: vec![0.0; cells * m] }
-    }
-
-    /// Adds cell `from` of `other` into cell `to` of `self`.
-    fn add_cell(&mut self, to: usize, other: &Aggregates, from: usize, m: usize) {
-        self.students[to] += other.students[from];
-        for j in 0..m {
-            self.n[to * m + j] += other.n[from * m + j];
-            self.sum[to * m + j] += other.sum[from * m + j];
-        }
-    }
+pub(crate) struct Counts {
+    /// Distinct students per extended cell.
+    pub counts: Vec<u64>,
+    /// Cell key (sum of the students' count record keys, mod 2³²) per extended cell.
+    pub keys: Vec<u32>,
+    /// The table's population (students counted in some cell), ascending.
+    pub population: Vec<u32>,
 }
 
 /// The base index of a row on the extended grid and the offsets that turn dimension `i` into `Total`.
 #[inline]
-fn cell_of(frame: &Frame, plan: &Plan, grid: &Grid, r: usize, deltas: &mut [usize]) -> Option<usize> {
+pub(crate) fn cell_of(frame: &Frame, plan: &Plan, grid: &Grid, r: usize, deltas: &mut [usize]) -> Option<usize> {
     let mut base = 0;
     for (i, &d) in plan.dims.iter().enumerate() {
         let code = frame.dims[d].codes[r];
@@ -65,7 +52,7 @@ fn cell_of(frame: &Frame, plan: &Plan, grid: &Grid, r: usize, deltas: &mut [usiz
 /// Writes into `out` every extended cell containing the inner cell `base` (`out[mask]` replaces the
 /// dimensions in `mask` by `Total`).
 #[inline]
-fn ext_cells(base: usize, deltas: &[usize], out: &mut Vec<usize>) {
+pub(crate) fn ext_cells(base: usize, deltas: &[usize], out: &mut Vec<usize>) {
     out.clear();
     out.push(base);
     for &delta in deltas {
@@ -78,7 +65,7 @@ fn ext_cells(base: usize, deltas: &[usize], out: &mut Vec<usize>) {
 
 /// Calls `f` for every extended cell that contains the inner cell `base`.
 #[inline]
-fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usize)) {
+pub(crate) fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usize)) {
     let d = deltas.len();
     for mask in 0..(1usize << d) {
         let mut idx = base;
@@ -91,14 +78,20 @@ fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usize)) {
     }
 }
 
-/// Distinct students per extended cell.
-pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
+/// Distinct students and cell keys per extended cell.
+pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) -> Result<Counts, StatsError> {
     let mut counts = vec![0u64; grid.cells];
+    let mut keys = vec![0u32; grid.cells];
+    let mut population = Vec::new();
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut deltas = vec![0usize; plan.dims.len()];
     let mut exts = Vec::with_capacity(1 << plan.dims.len());
     for s in 0..frame.students() {
+        if s % CHECK_EVERY == 0 {
+            budget.check()?;
+        }
         let tag = s as u32;
+        let key = frame.keys.count[s];
         let mut previous = usize::MAX;
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
@@ -110,17 +103,21 @@ pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid) -> Vec<u64> {
             if base == previous {
                 continue; // same inner cell as this student's previous row: nothing new
             }
+            if previous == usize::MAX {
+                population.push(tag);
+            }
             previous = base;
             ext_cells(base, &deltas, &mut exts);
             for &e in &exts {
                 if stamp[e] != tag {
                     stamp[e] = tag;
                     counts[e] += 1;
+                    keys[e] = keys[e].wrapping_add(key);
                 }
             }
         }
     }
-    counts
+    Ok(Counts { counts, keys, population })
 }
 
 /// One student's rows gathered per inner cell.
@@ -146,14 +143,14 @@ impl StudentCells {
 /// Per student, rows are first gathered per inner cell; each extended cell then receives the student's mean
 /// over his rows in it. Extended cells that keep `wave` get at most one of the student's inner cells (one
 /// row per wave), so they are filled directly; the others are merged per student with a stamp.
-pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
+pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) -> Result<Aggregates, StatsError> {
     if let Some(p) = plan.dims.iter().position(|&x| x == frame.wave) {
-        return means_by_wave(frame, plan, grid, p);
+        return super::tables_wave::means_by_wave(frame, plan, grid, p, budget);
     }
     let m = plan.measures.len();
     let d = plan.dims.len();
-    let mut out =
-        Aggregates { students: vec![0; grid.cells], n: vec![0; grid.cells * m], sum: vec![0.0; grid.cells * m] };
+    let mut out = Aggregates::zeroed(grid.cells, m);
+    let lows: Vec<f64> = plan.measures.iter().map(|&j| f64::from(frame.measures[j].min)).collect();
     let wave_pos = plan.dims.iter().position(|&x| x == frame.wave);
     let direct: Vec<bool> = (0..1usize << d).map(|mask| wave_pos.is_some_and(|p| mask & (1 << p) == 0)).collect();
     let mut stamp = vec![u32::MAX; grid.cells];
@@ -166,7 +163,11 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
     let mut cells = StudentCells::default();
     let mut means: Vec<f64> = Vec::new();
     for s in 0..frame.students() {
+        if s % CHECK_EVERY == 0 {
+            budget.check()?;
+        }
         let tag = s as u32;
+        let keys = (frame.keys.count[s], frame.keys.sum[s]);
         cells.clear();
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
@@ -196,6 +197,7 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
         if cells.base.is_empty() {
             continue;
         }
+        out.population.push(tag);
         let single = cells.base.len() == 1;
         // The student's mean per inner cell and measure (NaN when he has no value there).
         means.clear();
@@ -211,13 +213,10 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
             for (mask, &e) in exts.iter().enumerate() {
                 if single || direct[mask] {
                     out.students[e] += 1;
-                    let cell_means = &means[k * m..(k + 1) * m];
-                    let n = &mut out.n[e * m..(e + 1) * m];
-                    let total = &mut out.sum[e * m..(e + 1) * m];
-                    for ((x, n), t) in cell_means.iter().zip(n).zip(total) {
-                        let present = !x.is_nan();
-                        *n += u64::from(present);
-                        *t += if present { *x } else { 0.0 };
+                    for (j, &x) in means[k * m..(k + 1) * m].iter().enumerate() {
+                        if !x.is_nan() {
+                            out.add_value(e, j, x, x - lows[j], keys);
+                        }
                     }
                 } else {
                     if stamp[e] != tag {
@@ -233,176 +232,16 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid) -> Aggregates {
         }
         for &e in &touched {
             out.students[e] += 1;
-            for j in 0..m {
+            for (j, low) in lows.iter().enumerate() {
                 let k = e * m + j;
                 if tmp_cnt[k] > 0 {
-                    out.n[k] += 1;
-                    out.sum[k] += tmp_sum[k] / tmp_cnt[k] as f64;
+                    let x = tmp_sum[k] / f64::from(tmp_cnt[k]);
+                    out.add_value(e, j, x, x - low, keys);
                     tmp_sum[k] = 0.0;
                     tmp_cnt[k] = 0;
                 }
             }
         }
     }
-    out
-}
-
-/// [`means`] when `wave` (dimension `p`) is a table dimension: the same figures, computed faster.
-///
-/// A student has one row per wave, so he has at most one row in each inner cell and in each extended cell
-/// that keeps `wave`: those cells are plain sums of rows, accumulated on the inner cells and spread to their
-/// margins at the end. Extended cells that pool the waves get the student's mean over his rows in them, once:
-/// when all his rows share every other dimension (the usual case) that mean is added to the one pooled cell
-/// and spread too; otherwise it is merged per extended cell, as in the general path.
-fn means_by_wave(frame: &Frame, plan: &Plan, grid: &Grid, p: usize) -> Aggregates {
-    let m = plan.measures.len();
-    let d = plan.dims.len();
-    let mut inner = Aggregates::zeroed(grid.cells, m);
-    let mut pooled = Aggregates::zeroed(grid.cells, m);
-    let mut out = Aggregates::zeroed(grid.cells, m);
-    let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
-    let mut deltas = vec![0usize; d];
-    let mut rows: Vec<(usize, usize, usize)> = Vec::new();
-    let (mut psum, mut pcnt) = (vec![0f64; m], vec![0u32; m]);
-    let mut stamp = vec![u32::MAX; grid.cells];
-    let mut tmp_sum = vec![0f64; grid.cells * m];
-    let mut tmp_cnt = vec![0u32; grid.cells * m];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut exts = Vec::with_capacity(1 << d);
-    for s in 0..frame.students() {
-        rows.clear();
-        psum.fill(0.0);
-        pcnt.fill(0);
-        let mut moved = false;
-        for r in frame.student_rows(s) {
-            if !plan.passes(frame, r) {
-                continue;
-            }
-            let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
-                continue;
-            };
-            let collapsed = base + deltas[p];
-            moved |= rows.first().is_some_and(|&(_, _, c)| c != collapsed);
-            rows.push((base, r, collapsed));
-            inner.students[base] += 1;
-            let (n, sum) = (&mut inner.n[base * m..(base + 1) * m], &mut inner.sum[base * m..(base + 1) * m]);
-            for (j, col) in columns.iter().enumerate() {
-                let x = col[r];
-                if !x.is_nan() {
-                    let x = f64::from(x);
-                    n[j] += 1;
-                    sum[j] += x;
-                    psum[j] += x;
-                    pcnt[j] += 1;
-                }
-            }
-        }
-        let Some(&(_, _, first)) = rows.first() else {
-            continue;
-        };
-        if !moved {
-            pooled.students[first] += 1;
-            for j in 0..m {
-                if pcnt[j] > 0 {
-                    pooled.n[first * m + j] += 1;
-                    pooled.sum[first * m + j] += psum[j] / f64::from(pcnt[j]);
-                }
-            }
-            continue;
-        }
-        let tag = s as u32;
-        touched.clear();
-        for &(base, r, _) in &rows {
-            // Recompute this row's margin offsets (rare path: the student moved between waves).
-            let _ = cell_of(frame, plan, grid, r, &mut deltas);
-            ext_cells(base, &deltas, &mut exts);
-            for (mask, &e) in exts.iter().enumerate() {
-                if mask & (1 << p) == 0 {
-                    continue;
-                }
-                if stamp[e] != tag {
-                    stamp[e] = tag;
-                    touched.push(e);
-                }
-                for (j, col) in columns.iter().enumerate() {
-                    let x = col[r];
-                    if !x.is_nan() {
-                        tmp_sum[e * m + j] += f64::from(x);
-                        tmp_cnt[e * m + j] += 1;
-                    }
-                }
-            }
-        }
-        for &e in &touched {
-            out.students[e] += 1;
-            for j in 0..m {
-                let k = e * m + j;
-                if tmp_cnt[k] > 0 {
-                    out.n[k] += 1;
-                    out.sum[k] += tmp_sum[k] / f64::from(tmp_cnt[k]);
-                    tmp_sum[k] = 0.0;
-                    tmp_cnt[k] = 0;
-                }
-            }
-        }
-    }
-    // Spread inner cells (wave kept) and pooled cells (wave = Total) to every margin above them that leaves
-    // `wave` as it is.
-    let mut local = vec![0usize; d];
-    for idx in 0..grid.cells {
-        let (has_inner, has_pooled) = (inner.students[idx] > 0, pooled.students[idx] > 0);
-        if !has_inner && !has_pooled {
-            continue;
-        }
-        for (i, l) in local.iter_mut().enumerate() {
-            *l = (idx / grid.strides[i]) % (grid.sizes[i] + 1);
-        }
-        let others: Vec<usize> =
-            (0..d).filter(|&i| i != p).map(|i| (grid.sizes[i] - local[i]) * grid.strides[i]).collect();
-        for mask in 0..(1usize << others.len()) {
-            let target =
-                idx + others.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, v)| v).sum::<usize>();
-            if has_inner {
-                out.add_cell(target, &inner, idx, m);
-            }
-            if has_pooled {
-                out.add_cell(target, &pooled, idx, m);
-            }
-        }
-    }
-    out
-}
-
-/// Matched students, n and sums of per-student changes `to − from` per extended cell and measure.
-pub(crate) fn wave_change(frame: &Frame, plan: &Plan, grid: &Grid, from: u16, to: u16) -> Aggregates {
-    let m = plan.measures.len();
-    let mut out =
-        Aggregates { students: vec![0; grid.cells], n: vec![0; grid.cells * m], sum: vec![0.0; grid.cells * m] };
-    let waves = &frame.dims[frame.wave].codes;
-    let mut deltas = vec![0usize; plan.dims.len()];
-    for s in 0..frame.students() {
-        let rows = frame.student_rows(s);
-        let find = |w: u16| rows.clone().find(|&r| waves[r] == w);
-        let (Some(a), Some(b)) = (find(from), find(to)) else {
-            continue;
-        };
-        if !plan.passes(frame, a) || !plan.passes(frame, b) {
-            continue;
-        }
-        let Some(base) = cell_of(frame, plan, grid, a, &mut deltas) else {
-            continue;
-        };
-        for_each_ext(base, &deltas, |e| {
-            out.students[e] += 1;
-            for (j, &mi) in plan.measures.iter().enumerate() {
-                let col = &frame.measures[mi].values;
-                let (x, y) = (col[a], col[b]);
-                if !x.is_nan() && !y.is_nan() {
-                    out.n[e * m + j] += 1;
-                    out.sum[e * m + j] += (y - x) as f64;
-                }
-            }
-        });
-    }
-    out
+    Ok(out)
 }

@@ -61,6 +61,7 @@ pub fn embedded() -> Vec<Migration> {
         Migration::new(4, "0004_dataset_access", include_str!("../../migrations/0004_dataset_access.json")),
         Migration::new(5, "0005_data_files", include_str!("../../migrations/0005_data_files.json")),
         Migration::new(6, "0006_identity_hardening", include_str!("../../migrations/0006_identity_hardening.json")),
+        Migration::new(7, "0007_stats_audit", include_str!("../../migrations/0007_stats_audit.json")),
         Migration::new(9, "0009_stats_instances", include_str!("../../migrations/0009_stats_instances.json")),
     ]
 }

@@ -126,6 +126,7 @@ fn serve_migrates_becomes_ready_logs_json_and_stops_cleanly_on_sigterm() {
         .env("DATATRACKER_MONGODB_URI", crate::harness::mongodb_uri())
         .env("DATATRACKER_DATABASE", &db)
         .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_STATS_SECRET", crate::harness::TEST_STATS_SECRET)
         .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
         .env("DATATRACKER_LOG_FORMAT", "json")
         .stderr(std::process::Stdio::piped())
@@ -177,6 +178,7 @@ fn serve_waits_for_an_unreachable_database_and_is_not_ready() {
             format!("mongodb://127.0.0.1:{dead}/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"),
         )
         .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_STATS_SECRET", crate::harness::TEST_STATS_SECRET)
         .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())

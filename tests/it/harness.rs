@@ -31,6 +31,9 @@ pub fn mongodb_uri() -> String {
 /// The test secret key (not the local-mode default).
 pub const TEST_SECRET: &str = "test-secret-key-0123456789abcdef0123456789";
 
+/// The test statistics secret (not the local-mode default).
+pub const TEST_STATS_SECRET: &str = "test-stats-secret-0123456789abcdef0123456789";
+
 /// A running app with its own database.
 pub struct TestApp {
     /// Address the app listens on.
@@ -56,6 +59,7 @@ pub fn test_settings(db_name: &str, extra: &[(&str, &str)]) -> Settings {
         ("DATATRACKER_MONGODB_URI".into(), mongodb_uri()),
         ("DATATRACKER_DATABASE".into(), db_name.into()),
         ("DATATRACKER_SECRET_KEY".into(), TEST_SECRET.into()),
+        ("DATATRACKER_STATS_SECRET".into(), TEST_STATS_SECRET.into()),
         ("DATATRACKER_BIND".into(), "127.0.0.1:0".into()),
         // A small fixed stand-in for the built web app (tests/fixtures/web), whether or not web/dist is built.
         ("DATATRACKER_WEB_DIR".into(), concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/web").into()),

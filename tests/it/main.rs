@@ -10,5 +10,6 @@ mod identity;
 mod migrations;
 mod robust;
 mod stats;
+mod stats_audit;
 mod tracker;
 mod web;

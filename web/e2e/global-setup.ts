@@ -96,6 +96,7 @@ async function start(): Promise<void> {
     DATATRACKER_MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/?directConnection=true`,
     DATATRACKER_DATABASE: 'dt_e2e',
     DATATRACKER_SECRET_KEY: 'e2e-secret-key-0123456789abcdef0123456789abcdef',
+    DATATRACKER_STATS_SECRET: 'e2e-stats-secret-0123456789abcdef0123456789abcdef',
     DATATRACKER_BIND: `127.0.0.1:${appPort}`,
     DATATRACKER_BASE_URL: `${base}/`,
     DATATRACKER_WEB_DIR: dist,

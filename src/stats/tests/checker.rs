@@ -144,45 +144,6 @@ pub fn determined(cells: &[(Vec<String>, Option<f64>)]) -> Vec<usize> {
         .collect()
 }
 
-/// Published margins whose suppressed components (true values from `truth`) sum to 1..min_n−1: there the
-/// attacker, knowing suppressed cells are ≥ 1, narrows them too far (e.g. two suppressed ones).
-pub fn weak_relations(
-    cells: &[(Vec<String>, Option<f64>)],
-    truth: &dyn Fn(&[String]) -> f64,
-    min_n: f64,
-) -> Vec<(Vec<String>, usize)> {
-    let hidden: HashMap<&[String], bool> = cells.iter().map(|c| (c.0.as_slice(), c.1.is_none())).collect();
-    let dims = cells.first().map_or(0, |c| c.0.len());
-    let mut categories: Vec<Vec<&String>> = vec![Vec::new(); dims];
-    for c in cells {
-        for (d, l) in c.0.iter().enumerate() {
-            if l != TOTAL && !categories[d].contains(&l) {
-                categories[d].push(l);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (labels, v) in cells {
-        if v.is_none() {
-            continue;
-        }
-        for d in (0..dims).filter(|&d| labels[d] == TOTAL) {
-            let mut sum = 0.0;
-            for cat in &categories[d] {
-                let mut l = labels.clone();
-                l[d] = (*cat).clone();
-                if hidden[l.as_slice()] {
-                    sum += truth(&l);
-                }
-            }
-            if sum > 0.0 && sum < min_n {
-                out.push((labels.clone(), d));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn checker_finds_a_cell_recomputable_from_its_margin() {
     let l = |a: &str| vec![a.to_owned()];

@@ -2,8 +2,10 @@
 //! linear-algebra checker for complementary suppression, validation, scopes and reloads.
 
 mod checker;
+mod frames;
 mod movers;
 mod naive;
+mod protection;
 mod random_tables;
 mod reload;
 mod suppress_cases;
@@ -18,6 +20,7 @@ pub(super) fn fixture(students: usize, waves: usize, seed: u64) -> (Sample, Fram
     let settings = StatsSettings::default();
     let sample = generate(students, waves, seed);
     let df = sample.to_dataframe().unwrap();
-    let frame = frame_from_dataframe(&df, &settings.dimensions, &settings.measures).unwrap();
+    let mut frame = frame_from_dataframe(&df, &settings.dimensions, &settings.measures).unwrap();
+    frame.derive_keys(&settings.secret);
     (sample, frame, settings)
 }

@@ -1,12 +1,20 @@
 //! Means when students change school between waves: margins that pool the waves must take each student's
-//! mean over all his rows in them, once (hand-computed expectations).
+//! mean over all his rows in them, once (hand-computed expectations, on the aggregates before protection).
 
+use crate::stats::aggregate::{Aggregates, Budget};
 use crate::stats::load::load_file;
-use crate::stats::{means, MeansInput, StatsSettings};
+use crate::stats::query::{plan, Plan};
+use crate::stats::suppress::Grid;
+use crate::stats::{tables, StatsSettings, TOTAL};
 
-fn cell(table: &crate::stats::StatsTable, groups: [&str; 2]) -> (Option<f64>, Option<f64>) {
-    let row = table.rows.iter().find(|r| r.groups == groups).unwrap_or_else(|| panic!("no row {groups:?}"));
-    (row.cells[0], row.cells[1])
+fn cell(agg: &Aggregates, plan: &Plan, grid: &Grid, groups: [&str; 2]) -> (f64, u64) {
+    let e = (0..grid.cells)
+        .find(|&e| {
+            let idx = grid.decode(e);
+            (0..2).all(|d| plan.labels[d].get(idx[d]).map_or(TOTAL, String::as_str) == groups[d])
+        })
+        .unwrap_or_else(|| panic!("no cell {groups:?}"));
+    (agg.sum[e] / agg.n[e] as f64, agg.n[e])
 }
 
 #[test]
@@ -15,20 +23,27 @@ fn pooled_margins_weigh_each_student_once_even_when_he_moves() {
     let path = dir.path().join("movers.csv");
     // s1 moves from A to B; s2 stays in A; s3 has one wave in B.
     std::fs::write(&path, "uid,wave,school,phq9_1\ns1,1,A,0\ns1,2,B,3\ns2,1,A,1\ns2,2,A,1\ns3,1,B,2\n").unwrap();
-    let settings = StatsSettings { min_n: 1, ..StatsSettings::default() };
-    let (frame, _) = load_file(&path, &settings.dimensions, &settings.measures).unwrap();
-    let input = MeansInput {
-        group_by: vec!["school".into(), "wave".into()],
-        value_columns: vec!["phq9_1".into()],
-        filters: vec![],
-    };
-    let t = means(&frame, &settings, &[], &input).unwrap();
-    assert_eq!(t.columns, vec!["phq9_1", "phq9_1_n"]);
-    assert_eq!(cell(&t, ["A", "1"]), (Some(0.5), Some(2.0)));
-    assert_eq!(cell(&t, ["B", "2"]), (Some(3.0), Some(1.0)));
-    assert_eq!(cell(&t, ["A", "Total"]), (Some(0.5), Some(2.0)), "s1 once with his A row, s2 once");
-    assert_eq!(cell(&t, ["B", "Total"]), (Some(2.5), Some(2.0)));
-    assert_eq!(cell(&t, ["Total", "1"]), (Some(1.0), Some(3.0)));
-    assert_eq!(cell(&t, ["Total", "2"]), (Some(2.0), Some(2.0)));
-    assert_eq!(cell(&t, ["Total", "Total"]), (Some(1.5), Some(3.0)), "s1 counts once with mean 1.5");
+    let settings = StatsSettings { min_n: 1, min_population: 0, ..StatsSettings::default() };
+    let (mut frame, _) = load_file(&path, &settings.dimensions, &settings.measures).unwrap();
+    frame.derive_keys(&settings.secret);
+    for group_by in [vec!["school".to_owned(), "wave".to_owned()], vec!["wave".to_owned(), "school".to_owned()]] {
+        let p = plan(&frame, &settings, &[], &group_by, None, &["phq9_1".to_owned()], &[]).unwrap();
+        let grid = Grid::new(&p.sizes());
+        let agg = tables::means(&frame, &p, &grid, &Budget::unlimited()).unwrap();
+        let at = |a: &str, b: &str| {
+            if group_by[0] == "school" {
+                cell(&agg, &p, &grid, [a, b])
+            } else {
+                cell(&agg, &p, &grid, [b, a])
+            }
+        };
+        assert_eq!(at("A", "1"), (0.5, 2));
+        assert_eq!(at("B", "2"), (3.0, 1));
+        assert_eq!(at("A", "Total"), (0.5, 2), "s1 once with his A row, s2 once");
+        assert_eq!(at("B", "Total"), (2.5, 2));
+        assert_eq!(at("Total", "1"), (1.0, 3));
+        assert_eq!(at("Total", "2"), (2.0, 2));
+        assert_eq!(at("Total", "Total"), (1.5, 3), "s1 counts once with mean 1.5");
+        assert_eq!(agg.population, vec![0, 1, 2]);
+    }
 }

@@ -83,6 +83,7 @@ async fn a_1_gib_upload_and_download_stream_with_bounded_memory() {
         .env("DATATRACKER_MONGODB_URI", crate::harness::mongodb_uri())
         .env("DATATRACKER_DATABASE", &db)
         .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_STATS_SECRET", crate::harness::TEST_STATS_SECRET)
         .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
         .env("DATATRACKER_FILES_DIR", dir.path())
         .env("RUST_LOG", "warn")

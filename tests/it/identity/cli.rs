@@ -21,6 +21,7 @@ fn users(app: &TestApp, args: &[&str]) -> (bool, Value, String) {
         .env("DATATRACKER_MONGODB_URI", mongodb_uri())
         .env("DATATRACKER_DATABASE", &app.db_name)
         .env("DATATRACKER_SECRET_KEY", TEST_SECRET)
+        .env("DATATRACKER_STATS_SECRET", crate::harness::TEST_STATS_SECRET)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();

@@ -98,6 +98,7 @@ async fn no_secret_reaches_the_service_log_on_any_path() {
         .env("DATATRACKER_MONGODB_URI", crate::harness::mongodb_uri())
         .env("DATATRACKER_DATABASE", &db)
         .env("DATATRACKER_SECRET_KEY", crate::harness::TEST_SECRET)
+        .env("DATATRACKER_STATS_SECRET", crate::harness::TEST_STATS_SECRET)
         .env("DATATRACKER_BIND", format!("127.0.0.1:{port}"))
         .env("DATATRACKER_BASE_URL", format!("{base}/"))
         .env("DATATRACKER_LOG_FORMAT", "json")

@@ -1,0 +1,140 @@
+//! Per-cell accumulators and the work budget of a table computation.
+//!
+//! Everything here merges by addition (wrapping addition for cell keys, a top-two merge for dominance), so a
+//! margin can be filled from disjoint parts of itself and get exactly what a direct pass would give.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::error::StatsError;
+
+/// Per extended cell: students counted, and per measure (`cell * m + j`) what the perturbation and the
+/// disclosure rules of a mean need.
+#[derive(Debug, Clone)]
+pub(crate) struct Aggregates {
+    /// Measures per cell.
+    pub m: usize,
+    /// Distinct students (means) or matched students (wave change) per extended cell.
+    pub students: Vec<u64>,
+    /// Students with a value, per cell and measure.
+    pub n: Vec<u64>,
+    /// Sum of student values.
+    pub sum: Vec<f64>,
+    /// Sum of squared student values (zero-variance rule).
+    pub sq: Vec<f64>,
+    /// Cell key of the students with a value (count domain).
+    pub nkey: Vec<u32>,
+    /// Cell key of the students with a value (sum domain).
+    pub skey: Vec<u32>,
+    /// The two largest contributions (dominance rule).
+    pub top: Vec<[f64; 2]>,
+    /// Sum of the contributions as the dominance rule sees them.
+    pub dsum: Vec<f64>,
+    /// Wave change only: per cell, students of the baseline wave's cross-section (after filters).
+    pub cross_from: Vec<u64>,
+    /// Wave change only: per cell, students of the follow-up wave's cross-section.
+    pub cross_to: Vec<u64>,
+    /// The table's population: every student counted somewhere, ascending.
+    pub population: Vec<u32>,
+}
+
+impl Aggregates {
+    /// Empty accumulators for `cells` extended cells and `m` measures.
+    pub fn zeroed(cells: usize, m: usize) -> Self {
+        Aggregates {
+            m,
+            students: vec![0; cells],
+            n: vec![0; cells * m],
+            sum: vec![0.0; cells * m],
+            sq: vec![0.0; cells * m],
+            nkey: vec![0; cells * m],
+            skey: vec![0; cells * m],
+            top: vec![[0.0; 2]; cells * m],
+            dsum: vec![0.0; cells * m],
+            cross_from: Vec::new(),
+            cross_to: Vec::new(),
+            population: Vec::new(),
+        }
+    }
+
+    /// Adds one student's value `x` of measure `j` to cell `e`; `dominance` is his contribution as the
+    /// dominance rule sees it (non-negative); `keys` his (count, sum) record keys.
+    #[inline]
+    pub fn add_value(&mut self, e: usize, j: usize, x: f64, dominance: f64, keys: (u32, u32)) {
+        let k = e * self.m + j;
+        self.n[k] += 1;
+        self.sum[k] += x;
+        self.sq[k] += x * x;
+        self.nkey[k] = self.nkey[k].wrapping_add(keys.0);
+        self.skey[k] = self.skey[k].wrapping_add(keys.1);
+        self.dsum[k] += dominance;
+        push_top(&mut self.top[k], dominance);
+    }
+
+    /// Adds cell `from` of `other` (disjoint students) into cell `to` of `self`.
+    pub fn add_cell(&mut self, to: usize, other: &Aggregates, from: usize) {
+        let m = self.m;
+        self.students[to] += other.students[from];
+        for j in 0..m {
+            let (a, b) = (to * m + j, from * m + j);
+            self.n[a] += other.n[b];
+            self.sum[a] += other.sum[b];
+            self.sq[a] += other.sq[b];
+            self.nkey[a] = self.nkey[a].wrapping_add(other.nkey[b]);
+            self.skey[a] = self.skey[a].wrapping_add(other.skey[b]);
+            self.dsum[a] += other.dsum[b];
+            let [t0, t1] = other.top[b];
+            push_top(&mut self.top[a], t0);
+            push_top(&mut self.top[a], t1);
+        }
+    }
+}
+
+#[inline]
+fn push_top(top: &mut [f64; 2], c: f64) {
+    if c > top[0] {
+        top[1] = top[0];
+        top[0] = c;
+    } else if c > top[1] {
+        top[1] = c;
+    }
+}
+
+/// When a table computation must stop: a deadline and a cancellation flag (set when the request is
+/// dropped). Loops call [`Budget::check`] every few thousand students.
+#[derive(Debug, Clone, Default)]
+pub struct Budget {
+    deadline: Option<Instant>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Budget {
+    /// No deadline (tests, tools).
+    pub fn unlimited() -> Self {
+        Budget::default()
+    }
+
+    /// Stops at `deadline`.
+    pub fn until(deadline: Instant) -> Self {
+        Budget { deadline: Some(deadline), cancelled: Arc::default() }
+    }
+
+    /// Asks the computation to stop as soon as it checks.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// `Err(Cancelled)` once cancelled or past the deadline.
+    #[inline]
+    pub fn check(&self) -> Result<(), StatsError> {
+        let late = self.deadline.is_some_and(|d| Instant::now() >= d);
+        if late || self.cancelled.load(Ordering::Relaxed) {
+            return Err(StatsError::Cancelled);
+        }
+        Ok(())
+    }
+}
+
+/// Students between two budget checks.
+pub(crate) const CHECK_EVERY: usize = 4096;

@@ -1,0 +1,202 @@
+//! Means with `wave` as a table dimension, and wave change on the matched panel.
+
+use super::aggregate::{Aggregates, Budget, CHECK_EVERY};
+use super::error::StatsError;
+use super::frame::Frame;
+use super::query::Plan;
+use super::suppress::Grid;
+use super::tables::{cell_of, ext_cells, for_each_ext};
+
+/// [`super::tables::means`] when `wave` (dimension `p`) is a table dimension: the same figures, computed faster.
+///
+/// A student has one row per wave, so he has at most one row in each inner cell and in each extended cell
+/// that keeps `wave`: those cells are plain sums of rows, accumulated on the inner cells and spread to their
+/// margins at the end. Extended cells that pool the waves get the student's mean over his rows in them, once:
+/// when all his rows share every other dimension (the usual case) that mean is added to the one pooled cell
+/// and spread too; otherwise it is merged per extended cell, as in the general path.
+pub(crate) fn means_by_wave(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    p: usize,
+    budget: &Budget,
+) -> Result<Aggregates, StatsError> {
+    let m = plan.measures.len();
+    let d = plan.dims.len();
+    let lows: Vec<f64> = plan.measures.iter().map(|&j| f64::from(frame.measures[j].min)).collect();
+    let mut inner = Aggregates::zeroed(grid.cells, m);
+    let mut pooled = Aggregates::zeroed(grid.cells, m);
+    let mut out = Aggregates::zeroed(grid.cells, m);
+    let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
+    let mut deltas = vec![0usize; d];
+    let mut rows: Vec<(usize, usize, usize)> = Vec::new();
+    let (mut psum, mut pcnt) = (vec![0f64; m], vec![0u32; m]);
+    let mut stamp = vec![u32::MAX; grid.cells];
+    let mut tmp_sum = vec![0f64; grid.cells * m];
+    let mut tmp_cnt = vec![0u32; grid.cells * m];
+    let mut touched: Vec<usize> = Vec::new();
+    let mut exts = Vec::with_capacity(1 << d);
+    for s in 0..frame.students() {
+        if s % CHECK_EVERY == 0 {
+            budget.check()?;
+        }
+        let keys = (frame.keys.count[s], frame.keys.sum[s]);
+        rows.clear();
+        psum.fill(0.0);
+        pcnt.fill(0);
+        let mut moved = false;
+        for r in frame.student_rows(s) {
+            if !plan.passes(frame, r) {
+                continue;
+            }
+            let Some(base) = cell_of(frame, plan, grid, r, &mut deltas) else {
+                continue;
+            };
+            let collapsed = base + deltas[p];
+            moved |= rows.first().is_some_and(|&(_, _, c)| c != collapsed);
+            rows.push((base, r, collapsed));
+            inner.students[base] += 1;
+            for (j, col) in columns.iter().enumerate() {
+                let x = col[r];
+                if !x.is_nan() {
+                    let x = f64::from(x);
+                    inner.add_value(base, j, x, x - lows[j], keys);
+                    psum[j] += x;
+                    pcnt[j] += 1;
+                }
+            }
+        }
+        let Some(&(_, _, first)) = rows.first() else {
+            continue;
+        };
+        out.population.push(s as u32);
+        if !moved {
+            pooled.students[first] += 1;
+            for j in 0..m {
+                if pcnt[j] > 0 {
+                    let x = psum[j] / f64::from(pcnt[j]);
+                    pooled.add_value(first, j, x, x - lows[j], keys);
+                }
+            }
+            continue;
+        }
+        let tag = s as u32;
+        touched.clear();
+        for &(base, r, _) in &rows {
+            // Recompute this row's margin offsets (rare path: the student moved between waves).
+            let _ = cell_of(frame, plan, grid, r, &mut deltas);
+            ext_cells(base, &deltas, &mut exts);
+            for (mask, &e) in exts.iter().enumerate() {
+                if mask & (1 << p) == 0 {
+                    continue;
+                }
+                if stamp[e] != tag {
+                    stamp[e] = tag;
+                    touched.push(e);
+                }
+                for (j, col) in columns.iter().enumerate() {
+                    let x = col[r];
+                    if !x.is_nan() {
+                        tmp_sum[e * m + j] += f64::from(x);
+                        tmp_cnt[e * m + j] += 1;
+                    }
+                }
+            }
+        }
+        for &e in &touched {
+            out.students[e] += 1;
+            for (j, low) in lows.iter().enumerate() {
+                let k = e * m + j;
+                if tmp_cnt[k] > 0 {
+                    let x = tmp_sum[k] / f64::from(tmp_cnt[k]);
+                    out.add_value(e, j, x, x - low, keys);
+                    tmp_sum[k] = 0.0;
+                    tmp_cnt[k] = 0;
+                }
+            }
+        }
+    }
+    // Spread inner cells (wave kept) and pooled cells (wave = Total) to every margin above them that leaves
+    // `wave` as it is.
+    let mut local = vec![0usize; d];
+    for idx in 0..grid.cells {
+        let (has_inner, has_pooled) = (inner.students[idx] > 0, pooled.students[idx] > 0);
+        if !has_inner && !has_pooled {
+            continue;
+        }
+        for (i, l) in local.iter_mut().enumerate() {
+            *l = (idx / grid.strides[i]) % (grid.sizes[i] + 1);
+        }
+        let others: Vec<usize> =
+            (0..d).filter(|&i| i != p).map(|i| (grid.sizes[i] - local[i]) * grid.strides[i]).collect();
+        for mask in 0..(1usize << others.len()) {
+            let target =
+                idx + others.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, v)| v).sum::<usize>();
+            if has_inner {
+                out.add_cell(target, &inner, idx);
+            }
+            if has_pooled {
+                out.add_cell(target, &pooled, idx);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Matched students, n and sums of per-student changes `to − from` per extended cell and measure, with
+/// each wave's cross-section per cell (to compare the panel with it).
+pub(crate) fn wave_change(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    (from, to): (u16, u16),
+    budget: &Budget,
+) -> Result<Aggregates, StatsError> {
+    let m = plan.measures.len();
+    let mut out = Aggregates::zeroed(grid.cells, m);
+    out.cross_from = vec![0; grid.cells];
+    out.cross_to = vec![0; grid.cells];
+    let waves = &frame.dims[frame.wave].codes;
+    let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
+    let mut deltas = vec![0usize; plan.dims.len()];
+    let mut cells: Vec<usize> = Vec::with_capacity(1 << plan.dims.len());
+    for s in 0..frame.students() {
+        if s % CHECK_EVERY == 0 {
+            budget.check()?;
+        }
+        let rows = frame.student_rows(s);
+        let find = |w: u16| rows.clone().find(|&r| waves[r] == w).filter(|&r| plan.passes(frame, r));
+        let (a, b) = (find(from), find(to));
+        if let Some(a) = a {
+            if let Some(base) = cell_of(frame, plan, grid, a, &mut deltas) {
+                for_each_ext(base, &deltas, |e| out.cross_from[e] += 1);
+            }
+        }
+        if let Some(b) = b {
+            if let Some(base) = cell_of(frame, plan, grid, b, &mut deltas) {
+                for_each_ext(base, &deltas, |e| out.cross_to[e] += 1);
+            }
+        }
+        let (Some(a), Some(b)) = (a, b) else {
+            continue;
+        };
+        let Some(base) = cell_of(frame, plan, grid, a, &mut deltas) else {
+            continue;
+        };
+        out.population.push(s as u32);
+        let keys = (frame.keys.count[s], frame.keys.sum[s]);
+        cells.clear();
+        for_each_ext(base, &deltas, |e| cells.push(e));
+        for &e in &cells {
+            out.students[e] += 1;
+            for (j, col) in columns.iter().enumerate() {
+                let (x, y) = (col[a], col[b]);
+                if !x.is_nan() && !y.is_nan() {
+                    let change = f64::from(y) - f64::from(x);
+                    out.add_value(e, j, change, change.abs(), keys);
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -49,8 +49,8 @@ async fn concurrent_writers_pausing_before_commit_never_open_a_gap_that_later_fi
     app.state.store().hooks().set_commit_pause(Some((Duration::from_millis(0), Duration::from_millis(40))));
     let done = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
-    for w in 0..WRITERS {
-        let (base, http, writer, order) = (app.base.clone(), app.http.clone(), writer.clone(), orders[w].clone());
+    for (w, order) in orders.into_iter().enumerate() {
+        let (base, http, writer) = (app.base.clone(), app.http.clone(), writer.clone());
         writers.push(tokio::spawn(async move {
             for i in 0..PER_WRITER {
                 let body = json!({

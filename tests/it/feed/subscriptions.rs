@@ -195,3 +195,26 @@ async fn a_slow_consumer_is_closed_and_resumes_from_its_cursor() {
     assert_eq!(got, query_all(&app, &owner, &start).await);
     assert_eq!(got.len(), 160);
 }
+
+#[tokio::test]
+async fn a_cookie_upgrade_from_another_origin_is_refused() {
+    let app = spawn_app().await;
+    let mut req = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    h.insert("cookie", "dt_session=anything".parse().unwrap());
+    h.insert("origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    // The service's own origin may upgrade (the bad session is then refused in connection_init).
+    let mut req = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    h.insert("cookie", "dt_session=anything".parse().unwrap());
+    h.insert("origin", app.base.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(recv(&mut ws).await, Err(4403));
+}

@@ -218,3 +218,42 @@ async fn a_cookie_upgrade_from_another_origin_is_refused() {
     send(&mut ws, json!({ "type": "connection_init" })).await;
     assert_eq!(recv(&mut ws).await, Err(4403));
 }
+
+#[tokio::test]
+async fn subscription_payloads_show_each_role_only_what_it_could_read_directly() {
+    use super::redaction::*;
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let plain = app.actor("Plain", &[]).await;
+    let owners_read = app.actor("Owners reader", &[Permission::OwnersRead]).await;
+    let dm = app.actor("Data manager", &[Permission::DataManagement]).await;
+    let hidden = [PRIVATE_SECRET, PROTECTED_SECRET, w.private_ds.as_str(), w.protected_ds.as_str(), RULE_SECRET];
+    let query = format!("subscription {{ changes(after: \"0\") {{ {NODE} }} }}");
+    for (name, who) in
+        [("anonymous", None), ("plain", Some(&plain)), ("OWNERS_READ", Some(&owners_read)), ("DM", Some(&dm))]
+    {
+        let mut ws = open(&app, &[]).await;
+        let payload = match who {
+            Some(a) => json!({ "x-api-user": a.id, "x-api-key": a.key }),
+            None => json!({}),
+        };
+        send(&mut ws, json!({ "type": "connection_init", "payload": payload })).await;
+        assert_eq!(recv(&mut ws).await.unwrap()["type"], "connection_ack");
+        send(&mut ws, json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })).await;
+        let expected = all_changes(&app, who).await.len();
+        let mut got = Vec::new();
+        for _ in 0..expected {
+            got.push(next_change(&mut ws).await);
+        }
+        let text = Value::Array(got).to_string();
+        assert_absent(name, &text, &[EMAIL_SECRET]);
+        if name == "DM" {
+            assert!(text.contains(PRIVATE_SECRET) && text.contains(RULE_SECRET));
+        } else {
+            assert_absent(name, &text, &hidden);
+        }
+        if name == "anonymous" || name == "plain" {
+            assert_absent(name, &text, &[ORDER_SECRET, w.order.as_str()]);
+        }
+    }
+}

@@ -257,3 +257,44 @@ async fn subscription_payloads_show_each_role_only_what_it_could_read_directly()
         }
     }
 }
+
+#[tokio::test]
+async fn a_session_cookie_authenticates_and_a_logout_ends_the_subscription() {
+    let app = spawn_app().await;
+    app.state.feed().set_recheck_interval(Duration::from_millis(300));
+    let who = app.actor("Someone", &[]).await;
+    let login = app
+        .http
+        .post(format!("{}/login/apikey", app.base))
+        .json(&json!({ "authId": who.id, "apiKey": who.key }))
+        .send()
+        .await
+        .unwrap();
+    let token: String = login.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let cookie = format!("dt_session={token}");
+    let mut ws = open(&app, &[("cookie", &cookie), ("origin", &app.base)]).await;
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(recv(&mut ws).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut ws, "0").await;
+    let mine = next_change(&mut ws).await;
+    assert!(mine["sequence"].is_string());
+    let r = app.http.post(format!("{}/logout", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    loop {
+        match recv(&mut ws).await {
+            Ok(m) => assert_eq!(m["type"], "next", "{m}"),
+            Err(code) => {
+                assert_eq!(code, 4403, "the ended session closes the subscription");
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn subscribing_before_connection_init_is_unauthorized() {
+    let app = spawn_app().await;
+    let mut ws = open(&app, &[]).await;
+    subscribe(&mut ws, "0").await;
+    assert_eq!(recv(&mut ws).await, Err(4401));
+}

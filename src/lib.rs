@@ -41,6 +41,7 @@ struct Inner {
     stats: Arc<stats::StatsService>,
     instances: Arc<instances::Instances>,
     auth: auth::AuthState,
+    feed: domain::feed_hub::FeedHub,
     migrated: AtomicBool,
 }
 
@@ -68,6 +69,10 @@ impl AppState {
     /// Identity state: token keys, revocations, failure limits, OIDC providers.
     pub fn auth(&self) -> &auth::AuthState {
         &self.inner.auth
+    }
+    /// The change feed's hub (one poller per process for every live subscriber).
+    pub fn feed(&self) -> &domain::feed_hub::FeedHub {
+        &self.inner.feed
     }
     /// Whether migrations have been applied (or checked) since start.
     pub fn is_migrated(&self) -> bool {
@@ -124,6 +129,7 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
         max_tables: settings.stats.protection.max_tables_per_request,
         timeout: settings.http.request_timeout,
     };
+    let feed = domain::feed_hub::FeedHub::new(tracker.clone());
     let schema = graphql::build_schema(&settings.graphql)
         .extension(stats_limit)
         .data(tracker.clone())
@@ -131,6 +137,7 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
         .data(stats.clone())
         .data(instances.clone())
         .data(audit)
+        .data(feed.clone())
         .finish();
     let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
@@ -143,6 +150,7 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
             stats,
             instances,
             auth,
+            feed,
             migrated: AtomicBool::new(false),
         }),
     };

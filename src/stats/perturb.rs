@@ -10,7 +10,8 @@
 //!   is perturbed with noise `R·η` scaled to the measure's range `R` and divided by the perturbed count `n'`
 //!   (the perturbed sum being `Σx·n'/n + R·η`), where `η = ±(0.1 + 0.7·u)` comes from the cell key of the
 //!   sum domain mixed with the measure's tag — independent of the count noise, never zero, and the same for
-//!   the same students. Means are clamped to the scale. So `mean × n'` is a perturbed sum, never the true one.
+//!   the same students. Means are clamped to the scale and rounded to 6 decimals (the same cell computed in
+//!   another order publishes the same value). So `mean × n'` is a perturbed sum, never the true one.
 
 use super::aggregate::Aggregates;
 use super::keys::mix;
@@ -106,5 +107,8 @@ fn mean(rules: &MeanRules<'_>, agg: &Aggregates, k: usize, scale: &MeanScale) ->
         return MeanCell { mean: None, n: Some(published_n) };
     }
     let noisy = truth + scale.range * eta(agg.skey[k], scale.tag) / published_n as f64;
-    MeanCell { mean: Some(noisy.clamp(scale.lo, scale.hi)), n: Some(published_n) }
+    // Rounded to 6 decimals, so that sums added in another order (another wording of the same cell) publish
+    // the very same value.
+    let rounded = (noisy.clamp(scale.lo, scale.hi) * 1e6).round() / 1e6;
+    MeanCell { mean: Some(rounded), n: Some(published_n) }
 }

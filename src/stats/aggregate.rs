@@ -9,6 +9,40 @@ use std::time::Instant;
 
 use super::error::StatsError;
 
+/// What a mean cell of one measure accumulates: one cache line per (cell, measure), so that adding a
+/// student's value touches one line.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Acc {
+    /// Students with a value.
+    pub n: u64,
+    /// Sum of student values.
+    pub sum: f64,
+    /// Sum of squared student values (zero-variance rule).
+    pub sq: f64,
+    /// Sum of the contributions as the dominance rule sees them.
+    pub dsum: f64,
+    /// The two largest contributions (dominance rule).
+    pub top: [f64; 2],
+    /// Cell key of the students with a value (count domain).
+    pub nkey: u32,
+    /// Cell key of the students with a value (sum domain).
+    pub skey: u32,
+}
+
+impl Acc {
+    #[inline]
+    fn merge(&mut self, o: &Acc) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sq += o.sq;
+        self.dsum += o.dsum;
+        self.nkey = self.nkey.wrapping_add(o.nkey);
+        self.skey = self.skey.wrapping_add(o.skey);
+        push_top(&mut self.top, o.top[0]);
+        push_top(&mut self.top, o.top[1]);
+    }
+}
+
 /// Per extended cell: students counted, and per measure (`cell * m + j`) what the perturbation and the
 /// disclosure rules of a mean need.
 #[derive(Debug, Clone)]
@@ -17,20 +51,8 @@ pub(crate) struct Aggregates {
     pub m: usize,
     /// Distinct students (means) or matched students (wave change) per extended cell.
     pub students: Vec<u64>,
-    /// Students with a value, per cell and measure.
-    pub n: Vec<u64>,
-    /// Sum of student values.
-    pub sum: Vec<f64>,
-    /// Sum of squared student values (zero-variance rule).
-    pub sq: Vec<f64>,
-    /// Cell key of the students with a value (count domain).
-    pub nkey: Vec<u32>,
-    /// Cell key of the students with a value (sum domain).
-    pub skey: Vec<u32>,
-    /// The two largest contributions (dominance rule).
-    pub top: Vec<[f64; 2]>,
-    /// Sum of the contributions as the dominance rule sees them.
-    pub dsum: Vec<f64>,
+    /// Per cell and measure (`cell * m + j`).
+    pub acc: Vec<Acc>,
     /// Wave change only: per cell, students of the baseline wave's cross-section (after filters).
     pub cross_from: Vec<u64>,
     /// Wave change only: per cell, students of the follow-up wave's cross-section.
@@ -45,13 +67,7 @@ impl Aggregates {
         Aggregates {
             m,
             students: vec![0; cells],
-            n: vec![0; cells * m],
-            sum: vec![0.0; cells * m],
-            sq: vec![0.0; cells * m],
-            nkey: vec![0; cells * m],
-            skey: vec![0; cells * m],
-            top: vec![[0.0; 2]; cells * m],
-            dsum: vec![0.0; cells * m],
+            acc: vec![Acc::default(); cells * m],
             cross_from: Vec::new(),
             cross_to: Vec::new(),
             population: Vec::new(),
@@ -62,31 +78,22 @@ impl Aggregates {
     /// dominance rule sees it (non-negative); `keys` his (count, sum) record keys.
     #[inline]
     pub fn add_value(&mut self, e: usize, j: usize, x: f64, dominance: f64, keys: (u32, u32)) {
-        let k = e * self.m + j;
-        self.n[k] += 1;
-        self.sum[k] += x;
-        self.sq[k] += x * x;
-        self.nkey[k] = self.nkey[k].wrapping_add(keys.0);
-        self.skey[k] = self.skey[k].wrapping_add(keys.1);
-        self.dsum[k] += dominance;
-        push_top(&mut self.top[k], dominance);
+        let a = &mut self.acc[e * self.m + j];
+        a.n += 1;
+        a.sum += x;
+        a.sq += x * x;
+        a.dsum += dominance;
+        a.nkey = a.nkey.wrapping_add(keys.0);
+        a.skey = a.skey.wrapping_add(keys.1);
+        push_top(&mut a.top, dominance);
     }
 
     /// Adds cell `from` of `other` (disjoint students) into cell `to` of `self`.
     pub fn add_cell(&mut self, to: usize, other: &Aggregates, from: usize) {
         let m = self.m;
         self.students[to] += other.students[from];
-        for j in 0..m {
-            let (a, b) = (to * m + j, from * m + j);
-            self.n[a] += other.n[b];
-            self.sum[a] += other.sum[b];
-            self.sq[a] += other.sq[b];
-            self.nkey[a] = self.nkey[a].wrapping_add(other.nkey[b]);
-            self.skey[a] = self.skey[a].wrapping_add(other.skey[b]);
-            self.dsum[a] += other.dsum[b];
-            let [t0, t1] = other.top[b];
-            push_top(&mut self.top[a], t0);
-            push_top(&mut self.top[a], t1);
+        for (a, o) in self.acc[to * m..(to + 1) * m].iter_mut().zip(&other.acc[from * m..(from + 1) * m]) {
+            a.merge(o);
         }
     }
 }

@@ -10,7 +10,8 @@
 //!   is perturbed with noise `R·η` scaled to the measure's range `R` and divided by the perturbed count `n'`
 //!   (the perturbed sum being `Σx·n'/n + R·η`), where `η = ±(0.1 + 0.7·u)` comes from the cell key of the
 //!   sum domain mixed with the measure's tag — independent of the count noise, never zero, and the same for
-//!   the same students. Means are clamped to the scale. So `mean × n'` is a perturbed sum, never the true one.
+//!   the same students. Means are clamped to the scale and rounded to 6 decimals (the same cell computed in
+//!   another order publishes the same value). So `mean × n'` is a perturbed sum, never the true one.
 
 use super::aggregate::Aggregates;
 use super::keys::mix;
@@ -87,24 +88,28 @@ pub(crate) fn means(rules: &MeanRules<'_>, agg: &Aggregates, j: usize, scale: &M
 }
 
 fn mean(rules: &MeanRules<'_>, agg: &Aggregates, k: usize, scale: &MeanScale) -> MeanCell {
-    let n = agg.n[k];
+    let a = &agg.acc[k];
+    let n = a.n;
     if n == 0 {
         return MeanCell { mean: None, n: Some(0) };
     }
-    let Some(published_n) = count(rules.ptable, rules.min_n, n, agg.nkey[k]) else {
+    let Some(published_n) = count(rules.ptable, rules.min_n, n, a.nkey) else {
         return MeanCell { mean: None, n: None };
     };
     let nf = n as f64;
-    let truth = agg.sum[k] / nf;
-    let variance = (agg.sq[k] / nf - truth * truth).max(0.0);
+    let truth = a.sum / nf;
+    let variance = (a.sq / nf - truth * truth).max(0.0);
     let eps = 1e-9 * scale.range;
     let boundary = truth <= scale.lo + eps || truth >= scale.hi - eps;
     let flat = variance <= eps * scale.range;
-    let [x1, x2] = agg.top[k];
-    let dominated = x1 > 0.0 && agg.dsum[k] - x1 - x2 < rules.p * x1;
+    let [x1, x2] = a.top;
+    let dominated = x1 > 0.0 && a.dsum - x1 - x2 < rules.p * x1;
     if boundary || flat || dominated {
         return MeanCell { mean: None, n: Some(published_n) };
     }
-    let noisy = truth + scale.range * eta(agg.skey[k], scale.tag) / published_n as f64;
-    MeanCell { mean: Some(noisy.clamp(scale.lo, scale.hi)), n: Some(published_n) }
+    let noisy = truth + scale.range * eta(a.skey, scale.tag) / published_n as f64;
+    // Rounded to 6 decimals, so that sums added in another order (another wording of the same cell) publish
+    // the very same value.
+    let rounded = (noisy.clamp(scale.lo, scale.hi) * 1e6).round() / 1e6;
+    MeanCell { mean: Some(rounded), n: Some(published_n) }
 }

@@ -1,5 +1,7 @@
 //! Query inputs and their validation against the allowed columns and the user's scope.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::StatsError;
@@ -9,6 +11,8 @@ use super::StatsSettings;
 
 /// Most table dimensions (group columns plus the value column).
 pub const MAX_TABLE_DIMS: usize = 4;
+/// Most filters in one table.
+pub const MAX_FILTERS: usize = 16;
 
 /// Membership filter on a categorical column: `column ∈ values` (one value = equality).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +141,22 @@ pub fn check_scope(frame: &Frame, settings: &StatsSettings, scope: &[Filter]) ->
     Ok(())
 }
 
+/// For each dimension in `dims`, which of its codes occur in rows passing `masks` (a scan of the frame).
+fn present_codes(frame: &Frame, masks: &[(usize, Vec<bool>)], dims: &[usize]) -> Vec<Vec<bool>> {
+    let mut present: Vec<Vec<bool>> = dims.iter().map(|&d| vec![false; frame.dims[d].categories.len()]).collect();
+    for r in 0..frame.rows {
+        let passes = masks.iter().all(|(d, m)| m.get(frame.dims[*d].codes[r] as usize).copied().unwrap_or(false));
+        if passes {
+            for (k, &d) in dims.iter().enumerate() {
+                if let Some(p) = present[k].get_mut(frame.dims[d].codes[r] as usize) {
+                    *p = true;
+                }
+            }
+        }
+    }
+    present
+}
+
 /// Validates a query and resolves it into a [`Plan`]. The scope is checked first (fail closed).
 pub(crate) fn plan(
     frame: &Frame,
@@ -148,10 +168,13 @@ pub(crate) fn plan(
     filters: &[Filter],
 ) -> Result<Plan, StatsError> {
     check_scope(frame, settings, scope)?;
+    if filters.len() > MAX_FILTERS {
+        return Err(StatsError::bad_input("filters", format!("at most {MAX_FILTERS} filters")));
+    }
     let mut masks: Vec<(usize, Vec<bool>)> = Vec::new();
-    let mut restrict = |d: usize, values: &[String]| {
-        let cats = &frame.dims[d].categories;
-        let mask: Vec<bool> = cats.iter().map(|c| values.iter().any(|v| v == c)).collect();
+    let restrict = |masks: &mut Vec<(usize, Vec<bool>)>, d: usize, values: &[String]| {
+        let wanted: HashSet<&str> = values.iter().map(String::as_str).collect();
+        let mask: Vec<bool> = frame.dims[d].categories.iter().map(|c| wanted.contains(c.as_str())).collect();
         match masks.iter_mut().find(|(i, _)| *i == d) {
             Some((_, m)) => m.iter_mut().zip(mask).for_each(|(a, b)| *a &= b),
             None => masks.push((d, mask)),
@@ -159,27 +182,23 @@ pub(crate) fn plan(
     };
     for f in scope {
         if let Some(d) = frame.dim_index(&f.column) {
-            restrict(d, &f.values); // unknown scope values match nothing
+            restrict(&mut masks, d, &f.values); // unknown scope values match nothing
         }
     }
+    let mut resolved = Vec::with_capacity(filters.len());
     for f in filters {
         let d = dimension(frame, settings, "filters", &f.column)?;
         if f.values.is_empty() {
             return Err(StatsError::bad_input("filters", format!("filter on `{}` lists no values", f.column)));
         }
-        if let Some(v) = f.values.iter().find(|v| frame.dims[d].code_of(v).is_none()) {
+        if f.values.len() > frame.dims[d].categories.len() {
             return Err(StatsError::bad_input(
                 "filters",
-                format!(
-                    "`{v}` is not a category of `{}`; categories: {}",
-                    f.column,
-                    frame.dims[d].categories.join(", ")
-                ),
+                format!("the filter on `{}` lists more values than the column has categories", f.column),
             ));
         }
-        restrict(d, &f.values);
+        resolved.push(d);
     }
-
     let mut dims = Vec::new();
     for name in group_by {
         dims.push(dimension(frame, settings, "groupBy", name)?);
@@ -198,15 +217,36 @@ pub(crate) fn plan(
             format!("at most {MAX_TABLE_DIMS} table dimensions (group columns plus value column)"),
         ));
     }
+    // A scoped user sees and may name only the categories present inside their scope (as `statsColumns`
+    // lists them): a category outside it is "not a category" and is never a row, so neither errors nor empty
+    // rows tell anything about the rest of the frame.
+    let scanned: Vec<usize> = resolved.iter().chain(&dims).copied().collect();
+    let visible = (!scope.is_empty()).then(|| present_codes(frame, &masks, &scanned));
+    for (k, (f, &d)) in filters.iter().zip(&resolved).enumerate() {
+        let dim = &frame.dims[d];
+        let known: HashSet<&str> = match &visible {
+            Some(v) => dim.categories.iter().zip(&v[k]).filter(|(_, &p)| p).map(|(c, _)| c.as_str()).collect(),
+            None => dim.categories.iter().map(String::as_str).collect(),
+        };
+        if let Some(v) = f.values.iter().find(|v| !known.contains(v.as_str())) {
+            let listed: Vec<&str> = dim.categories.iter().map(String::as_str).filter(|c| known.contains(c)).collect();
+            return Err(StatsError::bad_input(
+                "filters",
+                format!("`{v}` is not a category of `{}`; categories: {}", f.column, listed.join(", ")),
+            ));
+        }
+        restrict(&mut masks, d, &f.values);
+    }
     let mut local = Vec::new();
     let mut labels = Vec::new();
-    for &d in &dims {
+    for (i, &d) in dims.iter().enumerate() {
         let dim = &frame.dims[d];
         let mask = masks.iter().find(|(i, _)| *i == d).map(|(_, m)| m);
+        let seen = visible.as_ref().map(|v| &v[resolved.len() + i]);
         let mut map = vec![MISSING; dim.categories.len()];
         let mut kept = Vec::new();
         for (code, label) in dim.categories.iter().enumerate() {
-            if mask.is_none_or(|m| m[code]) {
+            if mask.is_none_or(|m| m[code]) && seen.is_none_or(|s| s[code]) {
                 map[code] = kept.len() as u16;
                 kept.push(label.clone());
             }

@@ -216,3 +216,73 @@ async fn a_burst_of_heavy_tables_is_cut_at_the_deadline_and_health_stays_fast() 
     }
     assert!(health < std::time::Duration::from_millis(500), "/health took {health:?} during the burst");
 }
+
+#[tokio::test]
+async fn a_scoped_user_cannot_probe_categories_outside_the_scope_through_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _) = app_with_frame(&dir).await;
+    let um = app.actor("UM", &[Permission::UserManagement, Permission::StatsRead]).await;
+    let scoped = app.actor("Scoped", &[]).await;
+    app.gql_as(
+        &um,
+        "mutation($id: ID!) { updateUser(id: $id, input: {scope: [{column: \"school\", values: [\"C\"]}]}) { id } }",
+        json!({ "id": scoped.id }),
+    )
+    .await
+    .data();
+    // Class A1 exists (in school A, outside the scope); class Z9 does not: the same answer, naming only C's.
+    let outside = total(&app, &scoped, &[("class", &["A1"])]).await.unwrap_err();
+    let missing = total(&app, &scoped, &[("class", &["Z9"])]).await.unwrap_err();
+    assert_eq!(outside.0, "BAD_USER_INPUT");
+    assert_eq!(outside.1.replace("A1", "Z9"), missing.1);
+    assert!(missing.1.contains("C1, C2") && !missing.1.contains("A1") && !missing.1.contains("B1"), "{}", missing.1);
+    // Nor through the rows of a table grouped by another column: only the scope's classes are rows.
+    let r =
+        app.gql_as(&scoped, "{ frequencyTable(input: {groupBy: [\"class\"]}) { rows { groups } } }", json!({})).await;
+    let rows: Vec<String> = r.data()["frequencyTable"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["groups"][0].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rows, ["C1", "C2", "Total"]);
+}
+
+/// The value of `column` in the row whose groups are `groups`.
+fn cell_of(table: &Value, groups: &[&str], column: &str) -> Value {
+    let c = table["columns"].as_array().unwrap().iter().position(|x| x == column).unwrap();
+    let row = table["rows"].as_array().unwrap().iter().find(|r| r["groups"] == json!(groups)).unwrap();
+    row["cells"][c].clone()
+}
+
+#[tokio::test]
+async fn the_same_cell_is_published_alike_through_every_wording_over_graphql() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _) = app_with_frame(&dir).await;
+    let um = app.actor("UM", &[Permission::UserManagement, Permission::StatsRead]).await;
+    let scoped = app.actor("Scoped", &[]).await;
+    app.gql_as(
+        &um,
+        "mutation($id: ID!) { updateUser(id: $id, input: {scope: [{column: \"school\", values: [\"B\"]}]}) { id } }",
+        json!({ "id": scoped.id }),
+    )
+    .await
+    .data();
+    let ask = |who: &Actor, input: &str| {
+        let q = format!("{{ frequencyTable(input: {input}) {{ columns rows {{ groups cells }} }} }}");
+        let who = Actor { id: who.id.clone(), key: who.key.clone() };
+        let app = &app;
+        async move { app.gql_as(&who, &q, json!({})).await.data()["frequencyTable"].clone() }
+    };
+    let wordings = [
+        cell_of(&ask(&um, r#"{groupBy: ["school", "sex"]}"#).await, &["B", "F"], "n"),
+        cell_of(&ask(&um, r#"{groupBy: ["sex", "school"]}"#).await, &["F", "B"], "n"),
+        cell_of(&ask(&um, r#"{groupBy: ["school"], valueColumn: "sex"}"#).await, &["B"], "F"),
+        cell_of(&ask(&um, r#"{groupBy: ["sex"], filters: [{column: "school", values: ["B"]}]}"#).await, &["F"], "n"),
+        cell_of(&ask(&um, r#"{groupBy: ["school"], filters: [{column: "sex", values: ["F"]}]}"#).await, &["B"], "n"),
+        cell_of(&ask(&scoped, r#"{groupBy: ["sex"]}"#).await, &["F"], "n"),
+        cell_of(&ask(&scoped, r#"{groupBy: ["sex"]}"#).await, &["F"], "n"),
+    ];
+    assert!(wordings[0].is_number(), "{wordings:?}");
+    assert!(wordings.iter().all(|w| *w == wordings[0]), "{wordings:?}");
+}

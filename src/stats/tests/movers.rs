@@ -14,7 +14,7 @@ fn cell(agg: &Aggregates, plan: &Plan, grid: &Grid, groups: [&str; 2]) -> (f64, 
             (0..2).all(|d| plan.labels[d].get(idx[d]).map_or(TOTAL, String::as_str) == groups[d])
         })
         .unwrap_or_else(|| panic!("no cell {groups:?}"));
-    (agg.sum[e] / agg.n[e] as f64, agg.n[e])
+    (agg.acc[e].sum / agg.acc[e].n as f64, agg.acc[e].n)
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod harness;
 
 mod access;
 mod cli;
+mod extract;
 mod foundation;
 mod identity;
 mod migrations;

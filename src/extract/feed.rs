@@ -85,10 +85,18 @@ pub async fn read_batch(
     let type_names: Vec<&str> = types.iter().map(|t| t.data_type()).collect();
     let mut batch = ChangeBatch { from: from.to_string(), end: from.to_string(), more: true, ..Default::default() };
     let mut read = 0usize;
+    let mut first = FEED_PAGE;
     while batch.more && read < BATCH_CHANGES {
         let after = if batch.end.is_empty() { Value::Null } else { Value::String(batch.end.clone()) };
-        let vars = json!({ "after": after, "first": FEED_PAGE, "types": type_names });
-        let data = client.call(&query, vars).await.map_err(|e| feed_error("changes", e))?;
+        let vars = json!({ "after": after, "first": first, "types": type_names });
+        let data = match client.call(&query, vars).await {
+            Ok(d) => d,
+            Err(CallError::TooComplex) if first > 1 => {
+                first /= 2;
+                continue;
+            }
+            Err(e) => return Err(feed_error("changes", e)),
+        };
         let page = data.get("changes").cloned().unwrap_or(Value::Null);
         let nodes = page.get("nodes").and_then(Value::as_array).cloned().unwrap_or_default();
         let end = page.get("endCursor").and_then(Value::as_str).map(str::to_owned);
@@ -160,9 +168,15 @@ mod tests {
 
     #[test]
     fn the_changes_query_selects_only_the_asked_types() {
-        let specs = Specs::from([(EntityType::Orders, vec![])]);
+        let id = super::super::schema::FieldSpec {
+            name: "id".into(),
+            list: false,
+            scalar: Some(super::super::schema::Scalar::String),
+            fields: vec![],
+        };
+        let specs = Specs::from([(EntityType::Orders, vec![id])]);
         let q = changes_query(&[EntityType::Orders], &specs);
-        assert!(q.contains("order {  }") || q.contains("order { }"));
+        assert!(q.contains("order { id }"), "{q}");
         assert!(!q.contains("dataset {"));
     }
 }

@@ -13,7 +13,7 @@ use super::files::{self, TMP_SUFFIX};
 use super::schema::{FieldSpec, Scalar};
 
 /// Rows per row group.
-pub const CHUNK_ROWS: usize = 16_384;
+pub const CHUNK_ROWS: usize = 8_192;
 
 /// The polars type of a field.
 pub fn dtype(spec: &FieldSpec) -> DataType {

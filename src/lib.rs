@@ -40,6 +40,7 @@ struct Inner {
     files: domain::files::DataFiles,
     stats: Arc<stats::StatsService>,
     auth: auth::AuthState,
+    feed: domain::feed_hub::FeedHub,
     migrated: AtomicBool,
 }
 
@@ -67,6 +68,10 @@ impl AppState {
     /// Identity state: token keys, revocations, failure limits, OIDC providers.
     pub fn auth(&self) -> &auth::AuthState {
         &self.inner.auth
+    }
+    /// The change feed's hub (one poller per process for every live subscriber).
+    pub fn feed(&self) -> &domain::feed_hub::FeedHub {
+        &self.inner.feed
     }
     /// Whether migrations have been applied (or checked) since start.
     pub fn is_migrated(&self) -> bool {
@@ -113,8 +118,13 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
     let tracker = domain::Tracker::new(store.clone());
     let files = data_files(&settings, tracker.clone());
     let stats = Arc::new(stats::StatsService::new(stats_settings(&settings)));
-    let schema =
-        graphql::build_schema(&settings.graphql).data(tracker.clone()).data(files.clone()).data(stats.clone()).finish();
+    let feed = domain::feed_hub::FeedHub::new(tracker.clone());
+    let schema = graphql::build_schema(&settings.graphql)
+        .data(tracker.clone())
+        .data(files.clone())
+        .data(stats.clone())
+        .data(feed.clone())
+        .finish();
     let auth = auth::AuthState::new(&settings, store.clone());
     let state = AppState {
         inner: Arc::new(Inner {
@@ -125,6 +135,7 @@ pub fn build_app_with_store(settings: Settings, store: Store) -> App {
             files,
             stats,
             auth,
+            feed,
             migrated: AtomicBool::new(false),
         }),
     };

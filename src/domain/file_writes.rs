@@ -172,13 +172,17 @@ impl DataFiles {
     }
 
     async fn insert_logged(&self, p: &Principal, file: &DataFile, comment: &str) -> Result<(), DomainError> {
-        let mut tx = self.tracker.store.begin().await?;
-        self.files.insert(&mut tx, file).await?;
-        let data = Bson::Document(logs::snapshot(file)?);
-        logs::record(&self.tracker.store, &mut tx, p, LogAction::Edit, DataType::Dataset, file.dataset, data, comment)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let store = &self.tracker.store;
+        store
+            .transaction(|mut tx| async move {
+                self.files.insert(&mut tx, file).await?;
+                let data = Bson::Document(logs::snapshot(file)?);
+                logs::record(store, &mut tx, p, LogAction::Edit, DataType::Dataset, file.dataset, data, comment)
+                    .await?;
+                tx.commit().await?;
+                Ok::<(), DomainError>(())
+            })
+            .await
     }
 
     /// Deletes a file entry (its dataset's editors), logged on the dataset; an uploaded object is removed
@@ -191,26 +195,23 @@ impl DataFiles {
         let access = self.tracker.dataset_access(p).await?;
         let ds = self.tracker.dataset_by_id(&access, file.dataset).await?.ok_or_else(not_found)?;
         self.tracker.require_dataset_editor(p, &ds).await?;
-        let mut tx = self.tracker.store.begin().await?;
-        if !self.files.delete(&mut tx, id).await? {
-            return Err(not_found());
-        }
-        if file.uploaded {
-            queue_garbage(&mut tx, &self.tracker.store, &file.key).await?;
-        }
-        let data = Bson::Document(logs::snapshot(&file)?);
-        logs::record(
-            &self.tracker.store,
-            &mut tx,
-            p,
-            LogAction::Edit,
-            DataType::Dataset,
-            file.dataset,
-            data,
-            "File deleted",
-        )
-        .await?;
-        tx.commit().await?;
+        let store = &self.tracker.store;
+        let file = &file;
+        store
+            .transaction(|mut tx| async move {
+                if !self.files.delete(&mut tx, id).await? {
+                    return Err(not_found());
+                }
+                if file.uploaded {
+                    queue_garbage(&mut tx, store, &file.key).await?;
+                }
+                let data = Bson::Document(logs::snapshot(file)?);
+                logs::record(store, &mut tx, p, LogAction::Edit, DataType::Dataset, file.dataset, data, "File deleted")
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            })
+            .await?;
         self.sweep().await;
         Ok(id)
     }

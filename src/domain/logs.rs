@@ -19,10 +19,10 @@ pub fn snapshot<T: Serialize>(value: &T) -> Result<Document, DomainError> {
     Ok(d)
 }
 
-/// Appends a log entry inside the transaction.
+/// Appends a log entry inside the transaction (numbered and written when it commits).
 #[allow(clippy::too_many_arguments)] // one flat call per logged change reads best at the call sites
 pub async fn record(
-    store: &Store,
+    _store: &Store,
     tx: &mut Tx,
     actor: &Principal,
     action: LogAction,
@@ -32,6 +32,7 @@ pub async fn record(
     comment: &str,
 ) -> Result<(), DomainError> {
     let entry = LogEntry {
+        seq: 0,
         id: new_id(),
         action,
         comment: comment.to_owned(),
@@ -41,7 +42,9 @@ pub async fn record(
         timestamp: bson::DateTime::now(),
         user: actor.actor(),
     };
-    Repo::<LogEntry>::new(store, "logs").insert(tx, &entry).await?;
+    let mut d = bson::to_document(&entry).map_err(|e| DomainError::Internal(format!("cannot write log entry: {e}")))?;
+    d.remove("seq");
+    tx.push_log(d);
     Ok(())
 }
 
@@ -79,34 +82,44 @@ pub fn entity_filter(entity_id: Uuid) -> Document {
     doc! { "entityId": entity_id }
 }
 
+use super::log_view::{LogView, Mode, Reader};
 use super::model::User;
 use super::permissions::Permission;
 use super::tracker::{Page, PageRequest, Tracker};
 use super::visibility::can_read_user_logs;
 
+/// Entries read per round trip while a page of `actions` is filled.
+const SCAN_BATCH: i64 = 200;
+
 impl Tracker {
     /// The log of one entity, oldest first, when `allowed` (a visibility check the caller made); else `None`.
+    /// Every entry is shown through the field rules of the entity for `reader`.
     pub async fn log_of(
         &self,
+        reader: &Reader,
         allowed: bool,
         entity_id: Uuid,
         page: PageRequest,
-    ) -> Result<Option<Page<LogEntry>>, DomainError> {
+    ) -> Result<Option<Page<LogView>>, DomainError> {
         if !allowed {
             return Ok(None);
         }
-        Ok(Some(self.page_of(&self.logs, entity_filter(entity_id), page).await?))
+        let raw = self.page_of(&self.logs, entity_filter(entity_id), page).await?;
+        let items = self.render_log(reader, raw.items, Mode::EntityLog).await?;
+        Ok(Some(Page { items, has_next: raw.has_next, has_previous: raw.has_previous, total: raw.total }))
     }
 
     /// The changes `user` made. Visible to the user and `USER_MANAGEMENT`; entries about orders, datasets and
-    /// collections are shown to others than the user only with `DATA_MANAGEMENT`, so they never reveal an
-    /// entry's log to someone who may not read it.
+    /// collections are shown to others than the user only with `DATA_MANAGEMENT`. Every entry is shown
+    /// through the field rules of the entity it copies, and entries about entities the reader may not see
+    /// (a cascade can change entities the actor cannot read) are left out, from the page and the count.
     pub async fn actions(
         &self,
-        p: &Principal,
+        reader: &Reader,
         user: &User,
         page: PageRequest,
-    ) -> Result<Option<Page<LogEntry>>, DomainError> {
+    ) -> Result<Option<Page<LogView>>, DomainError> {
+        let p = &reader.principal;
         if !can_read_user_logs(p, user) {
             return Ok(None);
         }
@@ -115,6 +128,43 @@ impl Tracker {
         if !is_self && !p.has(Permission::DataManagement) {
             filter.insert("dataType", "user");
         }
-        Ok(Some(self.page_of(&self.logs, filter, page).await?))
+        let first = page.size();
+        let (mut items, mut cursor, mut exhausted) = (Vec::new(), page.after, false);
+        while items.len() <= first && !exhausted {
+            let (views, last, done) = self.scan_actions(reader, &filter, cursor).await?;
+            items.extend(views);
+            cursor = last;
+            exhausted = done;
+        }
+        let has_next = items.len() > first;
+        items.truncate(first);
+        let total = if page.want_total { self.count_actions(reader, &filter).await? } else { 0 };
+        Ok(Some(Page { items, has_next, has_previous: page.after.is_some(), total }))
+    }
+
+    /// One batch of a user's entries after `after` (id order), rendered; the last id scanned; whether the
+    /// log is exhausted.
+    async fn scan_actions(
+        &self,
+        reader: &Reader,
+        filter: &Document,
+        after: Option<Uuid>,
+    ) -> Result<(Vec<LogView>, Option<Uuid>, bool), DomainError> {
+        let batch = self.logs.page(filter.clone(), after, SCAN_BATCH).await?;
+        let done = (batch.len() as i64) < SCAN_BATCH;
+        let last = batch.last().map(|e| e.id).or(after);
+        Ok((self.render_log(reader, batch, Mode::Actions).await?, last, done))
+    }
+
+    async fn count_actions(&self, reader: &Reader, filter: &Document) -> Result<u64, DomainError> {
+        let (mut total, mut cursor) = (0_u64, None);
+        loop {
+            let (views, last, done) = self.scan_actions(reader, filter, cursor).await?;
+            total += views.len() as u64;
+            if done {
+                return Ok(total);
+            }
+            cursor = last;
+        }
     }
 }

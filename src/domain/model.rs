@@ -293,6 +293,10 @@ pub enum DataType {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
+    /// Position in the change feed: gap-free, in commit order (see [`crate::store::sequence`]); numbered when
+    /// the transaction commits.
+    #[serde(default)]
+    pub seq: i64,
     /// Id (time-ordered).
     #[serde(rename = "_id")]
     pub id: Uuid,

@@ -7,18 +7,38 @@ use super::model::{Collection, Dataset, LogEntry, Order, User};
 use super::DomainError;
 use crate::store::{Repo, Store};
 
-/// Largest page any list returns.
+/// Largest page of a nested list (logs, actions).
 pub const MAX_PAGE: usize = 100;
+/// Largest page of the top-level lists (`orders`, `datasets`, `collections`, `users`) and of the change
+/// feed: scripts walk them in pages this large.
+pub const MAX_LIST_PAGE: usize = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_PAGE: usize = 20;
 
 /// Which page of a list: up to `first` items after the cursor `after`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
-    /// Items wanted (capped at [`MAX_PAGE`]).
+    /// Items wanted (capped at `max`).
     pub first: Option<usize>,
     /// The id after which the page starts.
     pub after: Option<Uuid>,
+    /// The largest page ([`MAX_PAGE`], or [`MAX_LIST_PAGE`] for the top-level lists).
+    pub max: usize,
+    /// Whether the total count is wanted (counting costs a scan; skipped when `totalCount` is not selected).
+    pub want_total: bool,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { first: None, after: None, max: MAX_PAGE, want_total: true }
+    }
+}
+
+impl PageRequest {
+    /// The page size: `first` (default [`DEFAULT_PAGE`]) capped at `max`.
+    pub fn size(&self) -> usize {
+        self.first.unwrap_or(DEFAULT_PAGE).min(self.max)
+    }
 }
 
 /// One page of a list in id (= creation) order.
@@ -30,7 +50,7 @@ pub struct Page<T> {
     pub has_next: bool,
     /// Whether items precede the page.
     pub has_previous: bool,
-    /// Items matching the filter in all.
+    /// Items matching the filter in all (0 when not asked for, see [`PageRequest::want_total`]).
     pub total: u64,
 }
 
@@ -80,11 +100,11 @@ impl Tracker {
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
     {
-        let first = req.first.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
+        let first = req.size();
         let mut items = repo.page(filter.clone(), req.after, first as i64 + 1).await?;
         let has_next = items.len() > first;
         items.truncate(first);
-        let total = repo.count(filter).await?;
+        let total = if req.want_total { repo.count(filter).await? } else { 0 };
         Ok(Page { items, has_next, has_previous: req.after.is_some(), total })
     }
 

@@ -62,3 +62,8 @@ pub async fn visible_datasets(
     let access = dataset_access(ctx).await?;
     Ok(list.into_iter().filter(|d| access.admits(d)).map(super::types::dataset::DatasetObject).collect())
 }
+
+/// The reader of log entries: the caller and their dataset access (cached per request).
+pub async fn log_reader(ctx: &Context<'_>) -> Result<crate::domain::log_view::Reader, ApiError> {
+    Ok(crate::domain::log_view::Reader { principal: principal(ctx).clone(), access: dataset_access(ctx).await? })
+}

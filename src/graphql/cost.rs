@@ -7,7 +7,7 @@
 //! product of its sizes and is refused during validation, before any resolver runs (`BAD_USER_INPUT`,
 //! reason `MAX_COMPLEXITY`). Signed-in callers have a larger budget than anonymous ones.
 
-use crate::domain::tracker::{DEFAULT_PAGE, MAX_PAGE};
+use crate::domain::tracker::{DEFAULT_PAGE, MAX_LIST_PAGE, MAX_PAGE};
 use crate::domain::validate::MAX_PEOPLE;
 
 /// Most items a nested list of datasets or collections returns (`Dataset.related`, `Collection.datasets`, …).
@@ -24,6 +24,17 @@ fn items(first: Option<i32>, default: usize, max: usize) -> usize {
 /// Cost of a connection page: `first` (default [`DEFAULT_PAGE`], at most [`MAX_PAGE`]) items.
 pub fn page(first: Option<i32>, child: usize) -> usize {
     items(first, DEFAULT_PAGE, MAX_PAGE).saturating_mul(child).saturating_add(1)
+}
+
+/// Cost of a page of a top-level list (`orders`, `datasets`, `collections`, `users`): `first` (default
+/// [`DEFAULT_PAGE`], at most [`MAX_LIST_PAGE`]) items.
+pub fn list(first: Option<i32>, child: usize) -> usize {
+    items(first, DEFAULT_PAGE, MAX_LIST_PAGE).saturating_mul(child).saturating_add(1)
+}
+
+/// Cost of a page of the change feed: `first` (default 100, at most [`MAX_LIST_PAGE`]) entries.
+pub fn feed(first: Option<i32>, child: usize) -> usize {
+    items(first, crate::domain::feed::DEFAULT_FEED_PAGE, MAX_LIST_PAGE).saturating_mul(child).saturating_add(1)
 }
 
 /// Cost of a nested list of datasets or collections: `first` (default and at most [`NESTED_MAX`]) items.
@@ -53,6 +64,9 @@ mod tests {
         assert_eq!(page(None, 3), DEFAULT_PAGE * 3 + 1);
         assert_eq!(page(Some(1_000_000), 2), MAX_PAGE * 2 + 1);
         assert_eq!(page(Some(-5), 2), 1);
+        assert_eq!(list(Some(1_000_000), 2), MAX_LIST_PAGE * 2 + 1);
+        assert_eq!(list(None, 2), DEFAULT_PAGE * 2 + 1);
+        assert_eq!(feed(Some(5000), 3), MAX_LIST_PAGE * 3 + 1);
         assert_eq!(nested(None, nested(None, 2)), NESTED_MAX * (NESTED_MAX * 2 + 1) + 1);
         assert_eq!(nested(Some(i32::MAX), usize::MAX), usize::MAX);
     }

@@ -3,6 +3,7 @@
 mod auth_mutation;
 pub mod context;
 pub mod cost;
+pub mod feed;
 mod files;
 mod limits;
 pub mod loaders;
@@ -12,7 +13,7 @@ mod tracker_mutation;
 mod tracker_query;
 pub mod types;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::config::GraphqlSettings;
 
@@ -20,7 +21,7 @@ pub use limits::ErrorCodes;
 
 /// Every query field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery, tracker_query::TrackerQuery, files::FilesQuery, stats::StatsQuery);
+pub struct Query(SystemQuery, tracker_query::TrackerQuery, files::FilesQuery, stats::StatsQuery, feed::FeedQuery);
 
 /// Every mutation field, merged from the per-domain objects.
 #[derive(MergedObject, Default)]
@@ -32,7 +33,7 @@ pub struct Mutation(
 );
 
 /// The executable schema type.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, feed::Subscription>;
 
 /// Service-level fields.
 #[derive(Default)]
@@ -47,8 +48,8 @@ impl SystemQuery {
 }
 
 /// Builds the schema with the configured limits. `data` is added to every request's context.
-pub fn build_schema(settings: &GraphqlSettings) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn build_schema(settings: &GraphqlSettings) -> async_graphql::SchemaBuilder<Query, Mutation, feed::Subscription> {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), feed::Subscription)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .limit_recursive_depth(64)

@@ -5,7 +5,7 @@ use async_graphql::{Context, InputObject, Object, ID};
 use super::context::{dataset_access, principal, tracker};
 use super::prefetch;
 use super::types::collection::CollectionObject;
-use super::types::common::{connection, page_request, Conn};
+use super::types::common::{connection, list_request, Conn};
 use super::types::dataset::DatasetObject;
 use super::types::order::OrderObject;
 use super::types::user::UserObject;
@@ -51,15 +51,15 @@ impl TrackerQuery {
     }
 
     /// The orders the caller may see (as editor, or all with `DATA_MANAGEMENT`/`OWNERS_READ`), oldest first.
-    /// Page size: `first` (default 20, at most 100).
-    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
+    /// Page size: `first` (default 20, at most 1,000); `totalCount` is counted only when selected.
+    #[graphql(complexity = "crate::graphql::cost::list(first, child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<OrderObject>, ApiError> {
-        let page = tracker(ctx)?.orders(principal(ctx), page_request(first, after)?).await?;
+        let page = tracker(ctx)?.orders(principal(ctx), list_request(ctx, first, after)?).await?;
         prefetch::orders(ctx, &page.items).await?;
         Ok(connection(page, |o| o.id, OrderObject))
     }
@@ -73,7 +73,7 @@ impl TrackerQuery {
 
     /// The datasets the caller may see (see `Dataset.access`), oldest first, optionally filtered by title and
     /// tags. Hidden datasets are neither listed nor counted in `totalCount`.
-    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
+    #[graphql(complexity = "crate::graphql::cost::list(first, child_complexity)")]
     async fn datasets(
         &self,
         ctx: &Context<'_>,
@@ -83,7 +83,7 @@ impl TrackerQuery {
     ) -> Result<Conn<DatasetObject>, ApiError> {
         let filter: ListingFilter = filter.unwrap_or_default().into();
         let access = dataset_access(ctx).await?;
-        let page = tracker(ctx)?.datasets(&access, &filter, page_request(first, after)?).await?;
+        let page = tracker(ctx)?.datasets(&access, &filter, list_request(ctx, first, after)?).await?;
         prefetch::datasets(ctx, &page.items).await?;
         Ok(connection(page, |d| d.id, DatasetObject))
     }
@@ -94,7 +94,7 @@ impl TrackerQuery {
     }
 
     /// Collections, oldest first, optionally filtered by title and tags. Visible to everyone.
-    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
+    #[graphql(complexity = "crate::graphql::cost::list(first, child_complexity)")]
     async fn collections(
         &self,
         ctx: &Context<'_>,
@@ -103,7 +103,7 @@ impl TrackerQuery {
         after: Option<String>,
     ) -> Result<Conn<CollectionObject>, ApiError> {
         let filter: ListingFilter = filter.unwrap_or_default().into();
-        let page = tracker(ctx)?.collections(&filter, page_request(first, after)?).await?;
+        let page = tracker(ctx)?.collections(&filter, list_request(ctx, first, after)?).await?;
         prefetch::collections(ctx, &page.items).await?;
         Ok(connection(page, |c| c.id, CollectionObject))
     }
@@ -115,7 +115,7 @@ impl TrackerQuery {
 
     /// Users whose name or affiliation contains `search` (case-insensitive) or whose email is exactly
     /// `search` (the email is not returned). Needs `USER_SEARCH`.
-    #[graphql(complexity = "crate::graphql::cost::page(first, child_complexity)")]
+    #[graphql(complexity = "crate::graphql::cost::list(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -123,7 +123,7 @@ impl TrackerQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<UserObject>, ApiError> {
-        let page = tracker(ctx)?.users(principal(ctx), search.as_deref(), page_request(first, after)?).await?;
+        let page = tracker(ctx)?.users(principal(ctx), search.as_deref(), list_request(ctx, first, after)?).await?;
         Ok(connection(page, |u| u.id, UserObject))
     }
 

@@ -7,6 +7,7 @@ pub mod login;
 mod oidc;
 pub mod request;
 pub mod web;
+mod ws;
 
 use std::time::Duration;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     // Everything but liveness and readiness waits for the migrations (unique indexes) to be in place.
     let gated = Router::new()
         .route("/graphql", get(graphql::get_handler).post(graphql::post_handler))
+        .route("/graphql/ws", get(ws::handler))
         .route("/login/apikey", post(login::login_apikey))
         .route("/logout", post(login::logout))
         .route("/login/providers", get(oidc::providers))

@@ -61,6 +61,7 @@ pub fn embedded() -> Vec<Migration> {
         Migration::new(4, "0004_dataset_access", include_str!("../../migrations/0004_dataset_access.json")),
         Migration::new(5, "0005_data_files", include_str!("../../migrations/0005_data_files.json")),
         Migration::new(6, "0006_identity_hardening", include_str!("../../migrations/0006_identity_hardening.json")),
+        Migration::new(8, "0008_change_feed", include_str!("../../migrations/0008_change_feed.json")),
     ]
 }
 
@@ -189,9 +190,7 @@ async fn apply_pending(store: &Store, migrations: &[Migration]) -> Result<Vec<St
         }
         let started = std::time::Instant::now();
         for command in m.commands()? {
-            run_command(store, command)
-                .await
-                .map_err(|e| MigrationError::Failed { name: m.name.clone(), error: e.to_string() })?;
+            run_step(store, command).await.map_err(|error| MigrationError::Failed { name: m.name.clone(), error })?;
         }
         store
             .db()
@@ -208,6 +207,27 @@ async fn apply_pending(store: &Store, migrations: &[Migration]) -> Result<Vec<St
         done.push(m.name.clone());
     }
     Ok(done)
+}
+
+/// The key of a step written in Rust rather than as a database command (`{"datatrackerBuiltin": name}`).
+const BUILTIN: &str = "datatrackerBuiltin";
+
+async fn run_builtin(store: &Store, name: &str) -> Result<(), String> {
+    match name {
+        "backfillLogSequence" => {
+            let n = super::sequence::backfill(store.db()).await.map_err(|e| e.to_string())?;
+            tracing::info!(entries = n, "numbered existing log entries for the change feed");
+            Ok(())
+        }
+        other => Err(format!("unknown built-in step `{other}`")),
+    }
+}
+
+async fn run_step(store: &Store, command: Document) -> Result<(), String> {
+    match command.get_str(BUILTIN) {
+        Ok(name) => run_builtin(store, name).await,
+        Err(_) => run_command(store, command).await.map_err(|e| e.to_string()),
+    }
 }
 
 async fn run_command(store: &Store, command: Document) -> Result<(), mongodb::error::Error> {

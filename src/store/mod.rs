@@ -3,6 +3,7 @@
 pub mod migrations;
 pub mod repo;
 pub mod retry;
+pub mod sequence;
 
 pub use repo::{Repo, Tx};
 pub use retry::Transient;
@@ -66,6 +67,7 @@ fn index_name_from_message(msg: &str) -> String {
 pub struct Store {
     client: Client,
     db: Database,
+    hooks: std::sync::Arc<sequence::Hooks>,
 }
 
 impl Store {
@@ -85,12 +87,17 @@ impl Store {
         }
         let client = Client::with_options(options)?;
         let db = client.database(database);
-        Ok(Self { client, db })
+        Ok(Self { client, db, hooks: std::sync::Arc::default() })
     }
 
     /// The database.
     pub fn db(&self) -> &Database {
         &self.db
+    }
+
+    /// Test hooks shared by every clone of this store (see [`sequence::Hooks`]).
+    pub fn hooks(&self) -> &std::sync::Arc<sequence::Hooks> {
+        &self.hooks
     }
 
     /// The client, for sessions and transactions.

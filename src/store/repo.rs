@@ -8,9 +8,13 @@ use serde::Serialize;
 
 use super::{Store, StoreError};
 
-/// A transaction: every write of one change and its log entries go through one of these.
+/// A transaction: every write of one change and its log entries go through one of these. Log entries are
+/// held until [`Tx::commit`], which numbers them from the feed's sequence and writes them last.
 pub struct Tx {
     session: ClientSession,
+    db: mongodb::Database,
+    hooks: std::sync::Arc<super::sequence::Hooks>,
+    pending_logs: Vec<Document>,
 }
 
 impl Store {
@@ -21,7 +25,7 @@ impl Store {
         let mut session = self.client().start_session().await?;
         let durable = WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build();
         session.start_transaction().write_concern(durable).await?;
-        Ok(Tx { session })
+        Ok(Tx { session, db: self.db().clone(), hooks: self.hooks().clone(), pending_logs: Vec::new() })
     }
 }
 
@@ -31,15 +35,51 @@ impl Tx {
         &mut self.session
     }
 
-    /// Commits. A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is retried, as the
+    /// Queues a log entry (without `seq`); [`Tx::commit`] numbers and writes it.
+    pub fn push_log(&mut self, entry: Document) {
+        self.pending_logs.push(entry);
+    }
+
+    /// Numbers the queued log entries from the sequence (incrementing the counter inside the transaction)
+    /// and inserts them.
+    async fn write_logs(&mut self) -> Result<(), StoreError> {
+        if self.pending_logs.is_empty() {
+            return Ok(());
+        }
+        let n = self.pending_logs.len() as i64;
+        let first = super::sequence::take(&self.db, &mut self.session, n).await?;
+        let mut entries = std::mem::take(&mut self.pending_logs);
+        for (i, e) in entries.iter_mut().enumerate() {
+            e.insert(super::sequence::SEQ, first + i as i64);
+        }
+        self.db
+            .collection::<Document>("logs")
+            .insert_many(entries)
+            .session(&mut self.session)
+            .await
+            .map_err(classify_tx)?;
+        if let Some(pause) = self.hooks.commit_pause() {
+            tokio::time::sleep(pause).await;
+        }
+        Ok(())
+    }
+
+    /// Commits (after numbering and writing the queued log entries). A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is retried, as the
     /// driver's transaction API does; a write conflict with a concurrent transaction is a
     /// [`StoreError::Transient`], for [`Store::transaction`] to retry the whole transaction.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        let logged = !self.pending_logs.is_empty();
+        self.write_logs().await?;
         let mut attempts = 0;
         loop {
             attempts += 1;
             match self.session.commit_transaction().await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    if logged {
+                        self.hooks.notify_commit();
+                    }
+                    return Ok(());
+                }
                 Err(e)
                     if e.contains_label(mongodb::error::UNKNOWN_TRANSACTION_COMMIT_RESULT)
                         && attempts < super::retry::MAX_COMMIT_ATTEMPTS =>

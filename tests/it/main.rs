@@ -6,6 +6,7 @@ mod harness;
 mod access;
 mod cli;
 mod extract;
+mod feed;
 mod foundation;
 mod identity;
 mod migrations;

@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Collection;
 use crate::domain::visibility::{can_read_collection_logs, can_see_collection_owners};
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker, visible_datasets};
+use crate::graphql::context::{loader, log_reader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetKey;
 
 /// GraphQL wrapper of a domain `Collection`.
@@ -88,7 +88,8 @@ impl CollectionObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_collection_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
-        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+        let page =
+            tracker(ctx)?.log_of(&log_reader(ctx).await?, allowed, self.0.id, page_request(first, after)?).await?;
+        Ok(page.map(|p| connection(p, |l| l.entry.id, LogEntryObject)))
     }
 }

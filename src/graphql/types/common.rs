@@ -35,7 +35,14 @@ pub fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageReq
         }
         None => None,
     };
-    Ok(PageRequest { first, after })
+    Ok(PageRequest { first, after, ..PageRequest::default() })
+}
+
+/// Reads `first`/`after` of a top-level list (`orders`, `datasets`, `collections`, `users`): pages of up to
+/// 1,000, and `totalCount` counted only when the query selects it.
+pub fn list_request(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<PageRequest, ApiError> {
+    let want_total = ctx.look_ahead().field("totalCount").exists();
+    Ok(PageRequest { max: crate::domain::tracker::MAX_LIST_PAGE, want_total, ..page_request(first, after)? })
 }
 
 /// Turns a domain page into a connection.

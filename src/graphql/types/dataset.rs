@@ -12,7 +12,7 @@ use super::user::UserObject;
 use crate::domain::model::{Dataset, Order};
 use crate::domain::visibility::{can_read_order_logs, can_see_order};
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker, visible_datasets};
+use crate::graphql::context::{loader, log_reader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::{CollectionsOfDataset, DatasetsOfOrder, FilesOfDataset, OrderKey};
 
 /// GraphQL wrapper of a domain `Dataset`.
@@ -155,7 +155,8 @@ impl DatasetObject {
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let p = principal(ctx);
         let allowed = self.order_of(ctx).await?.is_some_and(|o| can_read_order_logs(p, &o));
-        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
-        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+        let page =
+            tracker(ctx)?.log_of(&log_reader(ctx).await?, allowed, self.0.id, page_request(first, after)?).await?;
+        Ok(page.map(|p| connection(p, |l| l.entry.id, LogEntryObject)))
     }
 }

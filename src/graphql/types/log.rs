@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::common::{self, bson_to_json};
 use super::user::UserObject;
-use crate::domain::model::LogEntry;
+use crate::domain::log_view::LogView;
 use crate::error::ApiError;
 
 /// What a log entry records.
@@ -34,48 +34,57 @@ pub enum DataType {
     User,
 }
 
-/// GraphQL wrapper of a domain `LogEntry`.
-pub struct LogEntryObject(pub LogEntry);
+/// GraphQL wrapper of a log entry as its reader may see it (rendered by `domain::log_view`).
+pub struct LogEntryObject(pub LogView);
 
 /// A recorded change, written in the same transaction as the change. Visible as part of the `log` or
-/// `actions` it belongs to, with the same visibility.
+/// `actions` it belongs to, with the same visibility; its `data` shows only what the reader could read of
+/// the entity directly (`order(id)`, `dataset(id)`, `collection(id)`, `user(id)`), and entries about
+/// entities the reader may not see are left out of `actions`.
 #[Object(name = "LogEntry")]
 impl LogEntryObject {
     /// Id (UUID, time-ordered). Visible to whoever can read the log it belongs to.
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.0.entry.id.to_string())
     }
     /// What happened. Visible to whoever can read the log it belongs to.
     async fn action(&self) -> LogAction {
-        self.0.action.into()
+        self.0.entry.action.into()
     }
     /// A short description. Visible to whoever can read the log it belongs to.
     async fn comment(&self) -> &str {
-        &self.0.comment
+        &self.0.entry.comment
     }
     /// The kind of entry changed. Visible to whoever can read the log it belongs to.
     async fn data_type(&self) -> DataType {
-        self.0.data_type.into()
+        self.0.entry.data_type.into()
     }
     /// The id of the entry changed. Visible to whoever can read the log it belongs to.
     async fn entity_id(&self) -> ID {
-        ID(self.0.entity_id.to_string())
+        ID(self.0.entry.entity_id.to_string())
     }
-    /// A full copy of the entry after the change (on delete: its id). Never contains API key material. Visible to whoever can read the log it belongs to.
+    /// The entry after the change as the reader could read it directly: the fields `order(id)`,
+    /// `dataset(id)`, `collection(id)` or `user(id)` would show them (a file entry: the file's fields); on
+    /// delete, its id. Never the raw stored copy, never API key material.
     async fn data(&self) -> Json<serde_json::Value> {
-        Json(bson_to_json(&self.0.data))
+        Json(bson_to_json(&self.0.entry.data))
+    }
+    /// Position in the change feed (gap-free, in commit order; a decimal string). Visible to whoever can
+    /// read the log it belongs to.
+    async fn sequence(&self) -> String {
+        self.0.entry.seq.to_string()
     }
     /// When (UTC). Visible to whoever can read the log it belongs to.
     async fn timestamp(&self) -> DateTime<Utc> {
-        common::utc(self.0.timestamp)
+        common::utc(self.0.entry.timestamp)
     }
     /// Who made the change: a user id, or `system`. Visible to whoever can read the log it belongs to.
     async fn actor_id(&self) -> &str {
-        &self.0.user
+        &self.0.entry.user
     }
     /// Who made the change (public profile); `null` for `system` or a user since deleted. Visible to whoever can read the log it belongs to.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<UserObject>, ApiError> {
-        match uuid::Uuid::parse_str(&self.0.user) {
+        match uuid::Uuid::parse_str(&self.0.entry.user) {
             Ok(id) => common::user(ctx, bson::Uuid::from(id)).await,
             Err(_) => Ok(None),
         }

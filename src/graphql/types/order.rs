@@ -10,7 +10,7 @@ use super::user::UserObject;
 use crate::domain::model::Order;
 use crate::domain::visibility::can_read_order_logs;
 use crate::error::ApiError;
-use crate::graphql::context::{loader, principal, tracker, visible_datasets};
+use crate::graphql::context::{loader, log_reader, principal, tracker, visible_datasets};
 use crate::graphql::loaders::DatasetsOfOrder;
 
 /// GraphQL wrapper of a domain `Order`.
@@ -93,7 +93,8 @@ impl OrderObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_order_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
-        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+        let page =
+            tracker(ctx)?.log_of(&log_reader(ctx).await?, allowed, self.0.id, page_request(first, after)?).await?;
+        Ok(page.map(|p| connection(p, |l| l.entry.id, LogEntryObject)))
     }
 }

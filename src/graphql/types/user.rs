@@ -8,7 +8,7 @@ use crate::domain::model::User;
 use crate::domain::permissions::Permission as DomainPermission;
 use crate::domain::visibility::{can_read_user_logs, can_see_user_private};
 use crate::error::ApiError;
-use crate::graphql::context::{principal, tracker};
+use crate::graphql::context::{log_reader, principal, tracker};
 
 /// A permission. Implications are transitive: `DATA_MANAGEMENT` ⇒ `ORDERS`, `OWNERS_READ`;
 /// `ORDERS` ⇒ `USER_ADD`, `USER_SEARCH`; `USER_MANAGEMENT` ⇒ `USER_ADD`, `USER_SEARCH`.
@@ -119,8 +119,9 @@ impl UserObject {
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
         let allowed = can_read_user_logs(principal(ctx), &self.0);
-        let page = tracker(ctx)?.log_of(allowed, self.0.id, page_request(first, after)?).await?;
-        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+        let page =
+            tracker(ctx)?.log_of(&log_reader(ctx).await?, allowed, self.0.id, page_request(first, after)?).await?;
+        Ok(page.map(|p| connection(p, |l| l.entry.id, LogEntryObject)))
     }
     /// Changes this user made, oldest first. Visible to the user and `USER_MANAGEMENT` (`null` otherwise);
     /// to others than the user, entries about orders, datasets and collections are listed only with
@@ -132,7 +133,7 @@ impl UserObject {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Option<Conn<LogEntryObject>>, ApiError> {
-        let page = tracker(ctx)?.actions(principal(ctx), &self.0, page_request(first, after)?).await?;
-        Ok(page.map(|p| connection(p, |l| l.id, LogEntryObject)))
+        let page = tracker(ctx)?.actions(&log_reader(ctx).await?, &self.0, page_request(first, after)?).await?;
+        Ok(page.map(|p| connection(p, |l| l.entry.id, LogEntryObject)))
     }
 }

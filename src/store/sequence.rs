@@ -1,0 +1,139 @@
+//! The change feed's sequence: a gap-free number per log entry, in commit order.
+//!
+//! Every transaction that writes log entries takes its numbers at commit time from one counter document,
+//! incremented inside the transaction ([`take`], called by [`Tx::commit`](super::Tx::commit)). Two
+//! transactions that both increment the counter write-conflict, so one of them runs again after the other
+//! committed: the numbers are handed out in commit order. An aborted transaction takes its increment with
+//! it, so no number is ever skipped. A reader that has seen entry `n` can therefore never later find an
+//! entry below `n` appear (UUIDv7 ids and timestamps do not give this: they are taken before the commit).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use bson::{doc, Document};
+use mongodb::options::ReturnDocument;
+use mongodb::{ClientSession, Database};
+
+use super::StoreError;
+
+/// The collection holding the counter document.
+pub const COUNTERS: &str = "counters";
+/// The id of the log's counter document.
+pub const LOG_COUNTER: &str = "logs";
+/// The key of the sequence number in a log entry and in the counter document.
+pub const SEQ: &str = "seq";
+
+/// Inside the transaction: increments the counter by `n` and returns the first of the `n` numbers taken.
+pub(crate) async fn take(db: &Database, session: &mut ClientSession, n: i64) -> Result<i64, StoreError> {
+    let updated = db
+        .collection::<Document>(COUNTERS)
+        .find_one_and_update(doc! { "_id": LOG_COUNTER }, doc! { "$inc": { SEQ: n } })
+        .upsert(true)
+        .return_document(ReturnDocument::After)
+        .session(session)
+        .await
+        .map_err(super::repo::classify_tx)?;
+    let last = updated.as_ref().and_then(seq_of).ok_or_else(|| StoreError::Malformed("log counter".into()))?;
+    Ok(last - n + 1)
+}
+
+/// The last number handed out (0 when none), as committed.
+pub async fn current(db: &Database) -> Result<i64, StoreError> {
+    let d = db.collection::<Document>(COUNTERS).find_one(doc! { "_id": LOG_COUNTER }).await?;
+    Ok(d.as_ref().and_then(seq_of).unwrap_or(0))
+}
+
+/// The `seq` of a document (int or long).
+pub fn seq_of(d: &Document) -> Option<i64> {
+    match d.get(SEQ)? {
+        bson::Bson::Int64(v) => Some(*v),
+        bson::Bson::Int32(v) => Some(i64::from(*v)),
+        _ => None,
+    }
+}
+
+/// Hooks of a store (shared by its clones): the commit signal the change feed's poller waits on, and a
+/// test hook. Not reachable from requests.
+#[derive(Debug, Default)]
+pub struct Hooks {
+    pause: Mutex<Option<(Duration, Duration)>>,
+    commit: tokio::sync::Notify,
+}
+
+impl Hooks {
+    /// Makes every commit that took sequence numbers wait a random time in `[min, max]` between taking its
+    /// numbers and committing (`None` turns it off). For the visibility-gap test.
+    pub fn set_commit_pause(&self, range: Option<(Duration, Duration)>) {
+        if let Ok(mut p) = self.pause.lock() {
+            *p = range;
+        }
+    }
+
+    /// Resolves after the next commit on this instance that wrote log entries.
+    pub fn committed(&self) -> tokio::sync::futures::Notified<'_> {
+        self.commit.notified()
+    }
+
+    /// Signals a commit that wrote log entries.
+    pub(crate) fn notify_commit(&self) {
+        self.commit.notify_one();
+    }
+
+    /// The pause to make now, if any.
+    pub(crate) fn commit_pause(&self) -> Option<Duration> {
+        use rand::Rng;
+        let (min, max) = (*self.pause.lock().ok()?)?;
+        let (lo, hi) = (min.as_micros() as u64, max.as_micros().max(min.as_micros()) as u64);
+        Some(Duration::from_micros(rand::thread_rng().gen_range(lo..=hi)))
+    }
+}
+
+/// Backfills `seq` into log entries without one, in (timestamp, id) order, continuing the counter; run by
+/// migration 0008 under the migration lock. Idempotent: entries that have a number keep it.
+pub(crate) async fn backfill(db: &Database) -> Result<u64, StoreError> {
+    use futures::TryStreamExt;
+    let logs = db.collection::<Document>("logs");
+    let missing: Vec<Document> = logs
+        .find(doc! { SEQ: { "$exists": false } })
+        .projection(doc! { "_id": 1, "timestamp": 1 })
+        .sort(doc! { "timestamp": 1, "_id": 1 })
+        .await?
+        .try_collect()
+        .await?;
+    if missing.is_empty() {
+        ensure_counter(db).await?;
+        return Ok(0);
+    }
+    let start = highest(db).await?.max(current(db).await?);
+    let mut next = start;
+    for d in &missing {
+        next += 1;
+        let id = d.get("_id").cloned().unwrap_or(bson::Bson::Null);
+        logs.update_one(doc! { "_id": id }, doc! { "$set": { SEQ: next } }).await?;
+    }
+    db.collection::<Document>(COUNTERS)
+        .update_one(doc! { "_id": LOG_COUNTER }, doc! { "$max": { SEQ: next } })
+        .upsert(true)
+        .await?;
+    Ok(missing.len() as u64)
+}
+
+async fn ensure_counter(db: &Database) -> Result<(), StoreError> {
+    let top = highest(db).await?;
+    db.collection::<Document>(COUNTERS)
+        .update_one(doc! { "_id": LOG_COUNTER }, doc! { "$max": { SEQ: top } })
+        .upsert(true)
+        .await?;
+    Ok(())
+}
+
+/// The highest `seq` stored in the log (0 when none).
+async fn highest(db: &Database) -> Result<i64, StoreError> {
+    let top = db
+        .collection::<Document>("logs")
+        .find_one(doc! { SEQ: { "$exists": true } })
+        .sort(doc! { SEQ: -1 })
+        .projection(doc! { SEQ: 1 })
+        .await?;
+    Ok(top.as_ref().and_then(seq_of).unwrap_or(0))
+}

@@ -1,0 +1,7 @@
+//! The change feed: a gap-free, commit-ordered sequence; `changes` and `changeFeedInfo`; log entries rendered
+//! through the field rules of the entity they copy; live subscriptions over graphql-transport-ws.
+
+mod queries;
+mod redaction;
+mod sequence;
+mod subscriptions;

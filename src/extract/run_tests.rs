@@ -102,7 +102,18 @@ impl Api {
     }
 }
 
+/// Concurrent list requests: in flight now, most at once.
+#[derive(Default)]
+struct Flight {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
 async fn serve(api: Arc<Mutex<Api>>) -> String {
+    serve_with(api, Arc::default()).await
+}
+
+async fn serve_with(api: Arc<Mutex<Api>>, flight: Arc<Flight>) -> String {
     let schema = {
         let s = crate::graphql::build_schema(&crate::config::GraphqlSettings {
             max_depth: 15,
@@ -117,8 +128,15 @@ async fn serve(api: Arc<Mutex<Api>>) -> String {
     let app = axum::Router::new().route(
         "/graphql",
         post(move |axum::Json(body): axum::Json<Value>| {
-            let (api, schema) = (api.clone(), schema.clone());
+            let (api, schema, flight) = (api.clone(), schema.clone(), flight.clone());
             async move {
+                use std::sync::atomic::Ordering::SeqCst;
+                if body["query"].as_str().is_some_and(|q| q.contains("ExtractPage")) {
+                    let n = flight.now.fetch_add(1, SeqCst) + 1;
+                    flight.most.fetch_max(n, SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+                    flight.now.fetch_sub(1, SeqCst);
+                }
                 let (status, v) =
                     api.lock().unwrap().answer(body["query"].as_str().unwrap_or(""), &body["variables"], &schema);
                 (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(v))
@@ -232,4 +250,26 @@ async fn first_run_changes_and_resume_after_a_failure() {
     let before = lines(dir.path(), "datasets");
     run(&full).await.unwrap();
     assert_eq!(lines(dir.path(), "datasets"), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_types_are_paged_at_the_same_time_and_no_more() {
+    for (parallel, expected) in [(1, 1), (3, 3)] {
+        let flight = Arc::new(Flight::default());
+        let api = seeded();
+        {
+            let mut api = api.lock().unwrap();
+            for i in 0..12 {
+                let id = format!("c{i:02}");
+                api.write("collections", &id, Some(json!({ "id": id, "title": "C" })));
+                let id = format!("o{i:02}");
+                api.write("orders", &id, Some(json!({ "id": id, "title": "O" })));
+            }
+        }
+        let url = serve_with(api, flight.clone()).await;
+        let dir = tempfile::tempdir().unwrap();
+        let a = ExtractArgs { parallel, ..args(&url, dir.path()) };
+        run(&a).await.unwrap();
+        assert_eq!(flight.most.load(std::sync::atomic::Ordering::SeqCst), expected, "--parallel {parallel}");
+    }
 }

@@ -137,6 +137,16 @@ async fn another_key_url_or_a_bad_key_is_refused_with_its_exit_code() {
     let o = run(&app, Some(&bad), &dir.path().join("bad"), &[]).await;
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
 
+    // The default page (1,000) is more than an anonymous caller's cost budget allows: halved until it fits.
+    for i in 0..3 {
+        app.create_dataset(&admin, &app.create_order(&admin, &format!("O{i}")).await, "Public").await;
+    }
+    let o = run(&app, None, &dir.path().join("anon"), &["--json"]).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["types"]["datasets"]["rows"], 3);
+    assert_eq!(s["types"]["users"]["forbidden"], true);
+
     let o = run(&app, Some(&admin), &dir.path().join("c"), &["--types", "widgets"]).await;
     assert_eq!(o.status.code(), Some(2));
 

@@ -15,6 +15,7 @@ mod entity;
 mod error;
 mod feed;
 mod files;
+mod lock;
 mod parquet;
 mod progress;
 mod schema;
@@ -65,6 +66,7 @@ pub async fn run(args: &ExtractArgs) -> Result<Summary, ExtractError> {
     let out = args.out.clone();
     std::fs::create_dir_all(work_dir(&out))
         .map_err(|e| ExtractError::Config(format!("--out {}: {e}", out.display())))?;
+    let _lock = lock::DirLock::take(&out)?;
     let policy = RetryPolicy { retries: args.retries, ..RetryPolicy::default() };
     let (user, key) = match &r.credentials {
         Some((u, k)) => (Some(u.clone()), Some(k.clone())),

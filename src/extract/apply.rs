@@ -191,3 +191,58 @@ mod tests {
         assert_eq!(std::fs::read_dir(&h).unwrap().count(), 0);
     }
 }
+
+#[cfg(test)]
+mod perf_probe {
+    use super::*;
+
+    #[tokio::test]
+    #[ignore = "timing probe"]
+    async fn probe() {
+        let specs = crate::extract::schema::local_specs(&[EntityType::Datasets]).await.unwrap();
+        let fields = specs[&EntityType::Datasets].clone();
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines = Vec::new();
+        for i in 0..100_000u32 {
+            let id = format!("0190{i:028x}");
+            let v = serde_json::json!({"access":"PUBLIC","accessRules":null,"createdAt":"2026-12-02T10:00:00Z","crossReferences":[{"kind":"DOI","url":null,"value":format!("10.1/{i}")}],"description":"A dataset made for the extract benchmark.","id":id,"order":{"id":"0190aaaa"},"tagsStandard":[],"tagsUser":["bench","t3"],"title":format!("dataset {i}"),"updatedAt":"2026-12-02T10:00:00Z","version":1});
+            lines.push((id, v.to_string()));
+        }
+        let t = std::time::Instant::now();
+        let vals: Vec<Value> = lines.iter().map(|(_, l)| serde_json::from_str(l).unwrap()).collect();
+        eprintln!("parse {:?}", t.elapsed());
+        for f in &fields {
+            let t = std::time::Instant::now();
+            for c in vals.chunks(8192) {
+                crate::extract::parquet::frame(c, std::slice::from_ref(f)).unwrap();
+            }
+            eprintln!("column {} {:?}", f.name, t.elapsed());
+        }
+        let t = std::time::Instant::now();
+        let part = dir.path().join("p.jsonl");
+        state::write_part(&part, lines).unwrap();
+        eprintln!("part {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        write_state(
+            dir.path(),
+            EntityType::Datasets,
+            &[part],
+            &Batch::new(),
+            &fields,
+            &[Format::Jsonl, Format::Parquet],
+        )
+        .unwrap();
+        eprintln!("state+parquet {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        write_state(
+            dir.path(),
+            EntityType::Datasets,
+            &[dir.path().join("datasets.jsonl")],
+            &Batch::new(),
+            &fields,
+            &[Format::Jsonl],
+        )
+        .unwrap();
+        eprintln!("state only {:?}", t.elapsed());
+    }
+}

@@ -147,7 +147,8 @@ impl ParquetSink {
             std::fs::create_dir_all(dir).map_err(|e| ExtractError::io(dir.display(), e))?;
         }
         let file = Arc::new(File::create(&tmp).map_err(|e| ExtractError::io(tmp.display(), e))?);
-        let writer = ParquetWriter::new(file.clone()).batched(&schema(fields))?;
+        let writer =
+            ParquetWriter::new(file.clone()).with_compression(ParquetCompression::Snappy).batched(&schema(fields))?;
         Ok(Self {
             tmp,
             dest: dest.to_path_buf(),

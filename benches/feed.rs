@@ -102,6 +102,7 @@ async fn main() {
     tokio::spawn(app.serve(listener, std::future::pending()));
     let input = UserInput {
         name: Some("Bench".into()),
+        email: Some("bench@example.org".into()),
         permissions: Some(vec![Permission::DataManagement]),
         ..Default::default()
     };

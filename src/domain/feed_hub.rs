@@ -21,8 +21,11 @@ use super::{DomainError, Principal, Tracker};
 
 /// How often the poller looks for commits of other instances while someone is subscribed.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(20);
-/// Batches the channel holds before a subscriber that has not taken them is told it lagged.
-pub const DEFAULT_CAPACITY: usize = 256;
+/// Batches the channel holds before a subscriber that has not taken them is told it lagged. With at most
+/// [`POLL_BATCH`] entries a batch, the hub never holds more than 25,600 entries, however slow a subscriber.
+pub const DEFAULT_CAPACITY: usize = 128;
+/// Most entries the poller publishes in one batch.
+pub const POLL_BATCH: usize = 200;
 /// How often a live subscription re-checks its credential (and its reader's dataset access).
 pub const DEFAULT_RECHECK: Duration = Duration::from_secs(30);
 /// Entries read per round trip while replaying.
@@ -118,10 +121,10 @@ impl FeedHub {
                     }
                 },
             };
-            match self.inner.tracker.entries_after(from, REPLAY_PAGE, &[]).await {
+            match self.inner.tracker.entries_after(from, POLL_BATCH, &[]).await {
                 Ok(entries) if !entries.is_empty() => {
                     last = entries.last().map(|e| e.seq);
-                    let full = entries.len() == REPLAY_PAGE;
+                    let full = entries.len() == POLL_BATCH;
                     let _ = sender.send(Arc::new(entries));
                     if full {
                         continue;

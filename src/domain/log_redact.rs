@@ -37,11 +37,16 @@ pub(crate) async fn render(
     decided: Vec<(LogEntry, ViewAction, Option<EntityState>)>,
     mode: Mode,
 ) -> Result<Vec<LogView>, DomainError> {
-    let lookups = lookups(t, &decided).await?;
+    // The feed shows no `data` (its entities are typed and go through the GraphQL types' own rules), so it
+    // needs no lookups for it; the orders only for the actor's visibility, which `DATA_MANAGEMENT` always has.
+    let data_shown = mode != Mode::Feed;
+    let need_orders = data_shown || !reader.principal.has(Permission::DataManagement);
+    let lookups = lookups(t, &decided, data_shown, need_orders).await?;
     let mut out = Vec::with_capacity(decided.len());
     for (mut entry, action, entity) in decided {
         let data = match (&entity, action) {
             (_, ViewAction::Delete | ViewAction::Revoke) => Bson::from(entry.entity_id),
+            _ if !data_shown => Bson::from(entry.entity_id),
             (_, _) if is_file_entry(&entry) => keep(&entry.data, &FILE_FIELDS),
             (Some(s), _) => Bson::Document(redact(reader, s, &lookups)?),
             (None, _) => Bson::from(entry.entity_id),
@@ -54,15 +59,20 @@ pub(crate) async fn render(
     Ok(out)
 }
 
-async fn lookups(t: &Tracker, decided: &[(LogEntry, ViewAction, Option<EntityState>)]) -> Result<Lookups, DomainError> {
+async fn lookups(
+    t: &Tracker,
+    decided: &[(LogEntry, ViewAction, Option<EntityState>)],
+    datasets_needed: bool,
+    orders_needed: bool,
+) -> Result<Lookups, DomainError> {
     let mut order_ids = HashSet::new();
     let mut dataset_ids = HashSet::new();
     for (_, _, s) in decided {
         match s {
-            Some(EntityState::Dataset(d)) => {
+            Some(EntityState::Dataset(d)) if orders_needed => {
                 order_ids.insert(d.order);
             }
-            Some(EntityState::Collection(c)) => dataset_ids.extend(c.datasets.iter().copied()),
+            Some(EntityState::Collection(c)) if datasets_needed => dataset_ids.extend(c.datasets.iter().copied()),
             _ => {}
         }
     }

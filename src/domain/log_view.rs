@@ -58,7 +58,8 @@ pub enum EntityState {
 /// A log entry as one reader may see it.
 #[derive(Debug, Clone)]
 pub struct LogView {
-    /// The stored entry, with `data` replaced by its rendering for the reader (never the raw copy).
+    /// The stored entry, with `data` replaced by its rendering for the reader (never the raw copy; in the
+    /// feed, which shows typed entities instead, just the entity's id).
     pub entry: LogEntry,
     /// What the reader is told happened.
     pub action: ViewAction,

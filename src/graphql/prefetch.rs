@@ -13,8 +13,14 @@ use super::loaders::{self, CollectionsOfDataset, DatasetKey, DatasetsOfOrder, Or
 use crate::domain::model::{Collection, Dataset, Order};
 use crate::error::ApiError;
 
+/// The page's node selection: under `edges { node }`, or under `nodes` (what scripts usually select).
 fn nodes<'a>(ctx: &'a Context<'_>) -> Lookahead<'a> {
-    ctx.look_ahead().field("edges").field("node")
+    let edges = ctx.look_ahead().field("edges").field("node");
+    if edges.exists() {
+        edges
+    } else {
+        ctx.look_ahead().field("nodes")
+    }
 }
 
 fn selects(node: &Lookahead<'_>, names: &[&str]) -> bool {

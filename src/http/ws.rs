@@ -32,6 +32,8 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Close code: the credential is missing, wrong, or was revoked.
 pub const CLOSE_FORBIDDEN: u16 = 4403;
+/// Close code: an operation before `connection_init` was acknowledged.
+pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 /// Close code: no `connection_init` in time.
 pub const CLOSE_INIT_TIMEOUT: u16 = 4408;
 
@@ -156,8 +158,12 @@ async fn serve(state: AppState, socket: WebSocket, headers: HeaderMap, client: O
                 Some(WsMessage::Text(text)) => Message::Text(text.into()),
                 Some(WsMessage::Close(code, reason)) => {
                     // async-graphql closes a refused `connection_init` with 1002; the protocol says 4403.
-                    let refused = matches!(outcome(), Some(Err(())));
-                    if refused { close(CLOSE_FORBIDDEN, "Forbidden") } else { close(code, &reason) }
+                    // And a `subscribe` before the handshake with 1011; the protocol says 4401.
+                    match outcome() {
+                        Some(Err(())) => close(CLOSE_FORBIDDEN, "Forbidden"),
+                        None if code == 1011 => close(CLOSE_UNAUTHORIZED, "Unauthorized"),
+                        _ => close(code, &reason),
+                    }
                 }
                 None => break,
             },

@@ -2,6 +2,6 @@
 //! through the field rules of the entity they copy; live subscriptions over graphql-transport-ws.
 
 mod queries;
-mod redaction;
+pub mod redaction;
 mod sequence;
 mod subscriptions;

@@ -80,3 +80,23 @@ async fn lists_take_pages_of_a_thousand_and_count_only_when_asked() {
     let r = app.gql_as(&owner, deep, json!({})).await;
     assert_eq!(r.body["errors"][0]["extensions"]["reason"], "MAX_COMPLEXITY", "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_page_selected_through_nodes_costs_no_more_round_trips_when_it_grows() {
+    let app = spawn_app().await;
+    let owner = app.actor("Owner", &[Permission::DataManagement]).await;
+    let q =
+        "{ datasets(first: 50) { nodes { id order { id title } collections { id } related { id } editors { id } } } }";
+    let mut costs = Vec::new();
+    for n in [2, 12] {
+        let order = app.create_order(&owner, "o").await;
+        for i in 0..n {
+            app.create_dataset(&owner, &order, &format!("d{i}")).await;
+        }
+        app.gql_as(&owner, q, json!({})).await.data();
+        let before = app.command_count();
+        app.gql_as(&owner, q, json!({})).await.data();
+        costs.push(app.command_count() - before);
+    }
+    assert_eq!(costs[0], costs[1], "the round trips do not grow with the page: {costs:?}");
+}

@@ -9,6 +9,14 @@ use serde_json::{json, Value};
 
 use crate::harness::{spawn_app, Actor, TestApp};
 
+/// Everything a change can render, deeply.
+pub const NODE: &str = "cursor sequence action dataType entityId timestamp actorId
+    order { id title description editors { id name } datasets { id title description } }
+    dataset { id title description access accessRules { users { id } affiliations } order { id title }
+              editors { id } related { id title description } collections { id title } }
+    collection { id title description editors { id } datasets { id title description } version updatedAt }
+    user { id name email authIds permissions version }";
+
 /// Everything the feed can render, deeply.
 pub const CHANGES: &str = "query($a: String) { changes(after: $a, first: 10) { endCursor hasNextPage nodes {
     cursor sequence action dataType entityId timestamp actorId
@@ -35,20 +43,20 @@ pub async fn all_changes(app: &TestApp, who: Option<&Actor>) -> Vec<Value> {
     }
 }
 
-struct World {
-    owner: Actor,
-    private_ds: String,
-    protected_ds: String,
-    order: String,
+pub struct World {
+    pub owner: Actor,
+    pub private_ds: String,
+    pub protected_ds: String,
+    pub order: String,
 }
 
-const ORDER_SECRET: &str = "SECRET-order-title";
-const PRIVATE_SECRET: &str = "SECRET-private-dataset";
-const PROTECTED_SECRET: &str = "SECRET-protected-dataset";
-const RULE_SECRET: &str = "SECRET-affiliation-rule";
-const EMAIL_SECRET: &str = "secret-owner-mail@example.org";
+pub const ORDER_SECRET: &str = "SECRET-order-title";
+pub const PRIVATE_SECRET: &str = "SECRET-private-dataset";
+pub const PROTECTED_SECRET: &str = "SECRET-protected-dataset";
+pub const RULE_SECRET: &str = "SECRET-affiliation-rule";
+pub const EMAIL_SECRET: &str = "secret-owner-mail@example.org";
 
-async fn world(app: &TestApp) -> World {
+pub async fn world(app: &TestApp) -> World {
     let owner = app.actor("Olga Owner", &[Permission::Orders]).await;
     app.gql_as(&owner, "mutation($e: String!) { updateMe(input: {email: $e}) { id } }", json!({ "e": EMAIL_SECRET }))
         .await
@@ -75,7 +83,7 @@ async fn world(app: &TestApp) -> World {
     World { owner, private_ds, protected_ds, order }
 }
 
-fn assert_absent(what: &str, text: &str, secrets: &[&str]) {
+pub fn assert_absent(what: &str, text: &str, secrets: &[&str]) {
     for s in secrets {
         assert!(!text.contains(s), "{what} shows `{s}`: {text}");
     }

@@ -195,3 +195,106 @@ async fn a_slow_consumer_is_closed_and_resumes_from_its_cursor() {
     assert_eq!(got, query_all(&app, &owner, &start).await);
     assert_eq!(got.len(), 160);
 }
+
+#[tokio::test]
+async fn a_cookie_upgrade_from_another_origin_is_refused() {
+    let app = spawn_app().await;
+    let mut req = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    h.insert("cookie", "dt_session=anything".parse().unwrap());
+    h.insert("origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    // The service's own origin may upgrade (the bad session is then refused in connection_init).
+    let mut req = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    let h = req.headers_mut();
+    h.insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    h.insert("cookie", "dt_session=anything".parse().unwrap());
+    h.insert("origin", app.base.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(recv(&mut ws).await, Err(4403));
+}
+
+#[tokio::test]
+async fn subscription_payloads_show_each_role_only_what_it_could_read_directly() {
+    use super::redaction::*;
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let plain = app.actor("Plain", &[]).await;
+    let owners_read = app.actor("Owners reader", &[Permission::OwnersRead]).await;
+    let dm = app.actor("Data manager", &[Permission::DataManagement]).await;
+    let hidden = [PRIVATE_SECRET, PROTECTED_SECRET, w.private_ds.as_str(), w.protected_ds.as_str(), RULE_SECRET];
+    let query = format!("subscription {{ changes(after: \"0\") {{ {NODE} }} }}");
+    for (name, who) in
+        [("anonymous", None), ("plain", Some(&plain)), ("OWNERS_READ", Some(&owners_read)), ("DM", Some(&dm))]
+    {
+        let mut ws = open(&app, &[]).await;
+        let payload = match who {
+            Some(a) => json!({ "x-api-user": a.id, "x-api-key": a.key }),
+            None => json!({}),
+        };
+        send(&mut ws, json!({ "type": "connection_init", "payload": payload })).await;
+        assert_eq!(recv(&mut ws).await.unwrap()["type"], "connection_ack");
+        send(&mut ws, json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })).await;
+        let expected = all_changes(&app, who).await.len();
+        let mut got = Vec::new();
+        for _ in 0..expected {
+            got.push(next_change(&mut ws).await);
+        }
+        let text = Value::Array(got).to_string();
+        assert_absent(name, &text, &[EMAIL_SECRET]);
+        if name == "DM" {
+            assert!(text.contains(PRIVATE_SECRET) && text.contains(RULE_SECRET));
+        } else {
+            assert_absent(name, &text, &hidden);
+        }
+        if name == "anonymous" || name == "plain" {
+            assert_absent(name, &text, &[ORDER_SECRET, w.order.as_str()]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_session_cookie_authenticates_and_a_logout_ends_the_subscription() {
+    let app = spawn_app().await;
+    app.state.feed().set_recheck_interval(Duration::from_millis(300));
+    let who = app.actor("Someone", &[]).await;
+    let login = app
+        .http
+        .post(format!("{}/login/apikey", app.base))
+        .json(&json!({ "authId": who.id, "apiKey": who.key }))
+        .send()
+        .await
+        .unwrap();
+    let token: String = login.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let cookie = format!("dt_session={token}");
+    let mut ws = open(&app, &[("cookie", &cookie), ("origin", &app.base)]).await;
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(recv(&mut ws).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut ws, "0").await;
+    let mine = next_change(&mut ws).await;
+    assert!(mine["sequence"].is_string());
+    let r = app.http.post(format!("{}/logout", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    loop {
+        match recv(&mut ws).await {
+            Ok(m) => assert_eq!(m["type"], "next", "{m}"),
+            Err(code) => {
+                assert_eq!(code, 4403, "the ended session closes the subscription");
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn subscribing_before_connection_init_is_unauthorized() {
+    let app = spawn_app().await;
+    let mut ws = open(&app, &[]).await;
+    subscribe(&mut ws, "0").await;
+    assert_eq!(recv(&mut ws).await, Err(4401));
+}

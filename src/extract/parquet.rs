@@ -60,15 +60,28 @@ fn column(spec: &FieldSpec, vals: &[Option<&Value>]) -> PolarsResult<Series> {
         }
     }
     let item_spec = FieldSpec { list: false, ..spec.clone() };
-    let inner = single(&item_spec, name.clone(), &flat)?;
-    let mut builder = polars::chunked_array::builder::get_list_builder(inner.dtype(), flat.len(), vals.len(), name);
-    for span in spans {
-        match span {
-            Some((off, len)) => builder.append_series(&inner.slice(off as i64, len))?,
-            None => builder.append_null(),
-        }
+    let inner = single(&item_spec, name.clone(), &flat)?.rechunk();
+    // One arrow list array over the flat items: offsets from the spans, nulls where a row has no list.
+    let mut offsets: Vec<i64> = Vec::with_capacity(vals.len() + 1);
+    offsets.push(0);
+    let mut end = 0i64;
+    for span in &spans {
+        end += span.map(|(_, len)| len as i64).unwrap_or(0);
+        offsets.push(end);
     }
-    Ok(builder.finish().into_series())
+    let mask: BooleanChunked = spans.iter().map(Option::is_some).collect();
+    let validity = mask.rechunk().downcast_iter().next().map(|a| a.values().clone());
+    let values = match inner.chunks().first() {
+        Some(v) => v.clone(),
+        None => return Ok(Series::full_null(name, vals.len(), &dtype(spec))),
+    };
+    let arr = LargeListArray::try_new(
+        LargeListArray::default_datatype(values.dtype().clone()),
+        offsets.try_into()?,
+        values,
+        validity,
+    )?;
+    Ok(ListChunked::with_chunk(name, arr).into_series())
 }
 
 fn single(spec: &FieldSpec, name: PlSmallStr, vals: &[Option<&Value>]) -> PolarsResult<Series> {

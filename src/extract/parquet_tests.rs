@@ -60,3 +60,15 @@ fn an_empty_file_still_has_the_schema() {
     assert_eq!(df.height(), 0);
     assert_eq!(df.width(), specs().len());
 }
+
+#[test]
+fn lists_that_are_all_empty_stay_empty_not_null() {
+    let rows = vec![json!({"id": "a", "tagsUser": [], "crossReferences": []}), json!({"id": "b"})];
+    let df = frame(&rows, &specs()).unwrap();
+    let tags = df.column("tagsUser").unwrap().list().unwrap();
+    assert_eq!(tags.get_as_series(0).map(|s| s.len()), Some(0));
+    assert!(tags.get_as_series(1).is_none());
+    let xr = df.column("crossReferences").unwrap().list().unwrap();
+    assert_eq!(xr.get_as_series(0).map(|s| s.len()), Some(0));
+    assert_eq!(df.schema().get("crossReferences"), schema(&specs()).get("crossReferences"));
+}

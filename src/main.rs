@@ -56,6 +56,8 @@ enum Command {
     },
     /// Manage users (the first administrator, API keys); acts as `system` in the logs.
     Users(cli::UsersArgs),
+    /// Pull every entity an API key may see into JSON lines and Parquet, then only the changes.
+    Extract(datatracker::extract::ExtractArgs),
 }
 
 fn load_settings(config: Option<&std::path::Path>) -> Result<Settings, ExitCode> {
@@ -81,6 +83,10 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), ExitCode> {
     let config = cli.config.as_deref();
     match cli.command {
+        Command::Extract(args) => match datatracker::extract::main(args).await {
+            0 => Ok(()),
+            code => Err(ExitCode::from(code)),
+        },
         Command::Schema => {
             print!("{}", datatracker::graphql::public_sdl());
             Ok(())

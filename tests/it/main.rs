@@ -5,6 +5,7 @@ mod harness;
 
 mod access;
 mod cli;
+mod extract;
 mod feed;
 mod foundation;
 mod identity;

@@ -173,9 +173,11 @@ async fn main() {
     let reader = Client { user: reader.0, key: reader.1, ..client.clone() };
     let (p50, p95) = timed(100, |_| reader.gql(&page, json!({})).then_unit()).await;
     println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 100), logged in, access filter", p50, p95);
+    // Anonymous callers have a lower cost budget: a page of 100 with every computed field is refused.
     let anon = Client { anonymous: true, ..client.clone() };
-    let (p50, p95) = timed(100, |_| anon.gql(&page, json!({})).then_unit()).await;
-    println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 100), anonymous, access filter", p50, p95);
+    let anon_page = page.replace("first: 100", "first: 25");
+    let (p50, p95) = timed(100, |_| anon.gql(&anon_page, json!({})).then_unit()).await;
+    println!("{:<48} {:>10.2} {:>10.2}", "datasets(first: 25), anonymous, access filter", p50, p95);
     let (p50, p95) = timed(200, |i| {
         client
             .gql(

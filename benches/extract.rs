@@ -88,6 +88,7 @@ async fn main() {
         ("DATATRACKER_MONGODB_URI", uri.as_str()),
         ("DATATRACKER_DATABASE", db.as_str()),
         ("DATATRACKER_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789"),
+        ("DATATRACKER_STATS_SECRET", "bench-stats-secret-0123456789abcdef0123456789"),
         ("DATATRACKER_BASE_URL", base.as_str()),
         ("DATATRACKER_FILES_DIR", tmp.path().to_str().unwrap()),
     ]))

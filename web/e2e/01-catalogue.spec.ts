@@ -69,3 +69,23 @@ test('GraphiQL is served from our own assets under the CSP and runs a query', as
   expect(foreign).toEqual([]);
   await page.screenshot({ path: `${import.meta.dirname}/.out/screenshots/graphiql-1280.png` });
 });
+
+test('GraphiQL runs a subscription over the same origin under the CSP', async ({ page }) => {
+  await page.goto('/graphiql');
+  await expect(page.locator('.graphiql-container')).toBeVisible();
+  // Replace the editor's text through CodeMirror itself (typing would fight its auto-closing brackets).
+  await expect(page.locator('.graphiql-query-editor .CodeMirror')).toBeVisible();
+  await page.evaluate(() => {
+    const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror;
+    cm.setValue('subscription { changes(after: "0", types: [DATASET]) { cursor action dataType entityId } }');
+  });
+  // GraphiQL parses the edited document a moment later; it picks the transport (WebSocket) from that parse.
+  await page.waitForTimeout(1_000);
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await page.getByRole('button', { name: /Execute query/i }).click();
+  // The replay of the seeded catalogue arrives over the WebSocket and GraphiQL shows it.
+  await expect(page.locator('.result-window')).toContainText('"dataType": "DATASET"');
+  await expect(page.locator('.result-window')).toContainText('"action": "ADD"');
+  expect(sockets.some((u) => new URL(u).pathname === '/graphql/ws' && new URL(u).host === new URL(BASE()).host)).toBe(true);
+});

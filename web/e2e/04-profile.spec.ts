@@ -48,6 +48,10 @@ test('signing out clears the user', async ({ page, context }) => {
 // user to the sign-in page with a message, not show a broken or anonymous page.
 test('an expired or tampered session asks to sign in again', async ({ page, context }) => {
   await signIn(page, 'alice', '/my');
+  // Wait until the landing page has loaded the session: otherwise its own first request may go out with the
+  // tampered cookie below and be answered while the test already navigates away (a race in the test).
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
   const url = new URL(process.env.E2E_BASE_URL ?? '');
   await context.clearCookies({ name: 'dt_session' });
   await context.addCookies([{ name: 'dt_session', value: 'expired.or.tampered', domain: url.hostname, path: '/', httpOnly: true }]);

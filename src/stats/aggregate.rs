@@ -74,6 +74,33 @@ impl Aggregates {
         }
     }
 
+    /// Adds one student to every cell in `touched`, with his mean per measure over the values gathered for
+    /// that cell in `sum`/`cnt` (indexed `cell * m + measure`); the gathered values are reset for the next
+    /// student. `lows` are the measures' scale minima (the dominance rule's zero).
+    #[inline]
+    pub fn add_gathered_student(
+        &mut self,
+        touched: &[usize],
+        lows: &[f64],
+        sum: &mut [f64],
+        cnt: &mut [u32],
+        keys: (u32, u32),
+    ) {
+        let m = self.m;
+        for &e in touched {
+            self.students[e] += 1;
+            for (j, low) in lows.iter().enumerate() {
+                let k = e * m + j;
+                if cnt[k] > 0 {
+                    let x = sum[k] / f64::from(cnt[k]);
+                    self.add_value(e, j, x, x - low, keys);
+                    sum[k] = 0.0;
+                    cnt[k] = 0;
+                }
+            }
+        }
+    }
+
     /// Adds one student's value `x` of measure `j` to cell `e`; `dominance` is his contribution as the
     /// dominance rule sees it (non-negative); `keys` his (count, sum) record keys.
     #[inline]

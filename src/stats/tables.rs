@@ -230,18 +230,7 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) ->
                 }
             }
         }
-        for &e in &touched {
-            out.students[e] += 1;
-            for (j, low) in lows.iter().enumerate() {
-                let k = e * m + j;
-                if tmp_cnt[k] > 0 {
-                    let x = tmp_sum[k] / f64::from(tmp_cnt[k]);
-                    out.add_value(e, j, x, x - low, keys);
-                    tmp_sum[k] = 0.0;
-                    tmp_cnt[k] = 0;
-                }
-            }
-        }
+        out.add_gathered_student(&touched, &lows, &mut tmp_sum, &mut tmp_cnt, keys);
     }
     Ok(out)
 }

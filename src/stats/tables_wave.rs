@@ -103,18 +103,7 @@ pub(crate) fn means_by_wave(
                 }
             }
         }
-        for &e in &touched {
-            out.students[e] += 1;
-            for (j, low) in lows.iter().enumerate() {
-                let k = e * m + j;
-                if tmp_cnt[k] > 0 {
-                    let x = tmp_sum[k] / f64::from(tmp_cnt[k]);
-                    out.add_value(e, j, x, x - low, keys);
-                    tmp_sum[k] = 0.0;
-                    tmp_cnt[k] = 0;
-                }
-            }
-        }
+        out.add_gathered_student(&touched, &lows, &mut tmp_sum, &mut tmp_cnt, keys);
     }
     // Spread inner cells (wave kept) and pooled cells (wave = Total) to every margin above them that leaves
     // `wave` as it is.

@@ -125,7 +125,10 @@ fn main() {
         );
     }
     let before = rss_bytes();
-    let svc = Arc::new(StatsService::new(StatsSettings::default()));
+    // Threads per table: STATS_BENCH_THREADS (default: the engine's default).
+    let threads = env_usize("STATS_BENCH_THREADS", StatsSettings::default().threads);
+    println!("threads per table: {threads}");
+    let svc = Arc::new(StatsService::new(StatsSettings { threads, ..StatsSettings::default() }));
     svc.reload_from(&parquet).unwrap();
     let after = rss_bytes();
     let frame = svc.frame().unwrap();

@@ -193,6 +193,7 @@ pub fn stats_settings(settings: &Settings) -> stats::StatsSettings {
         min_population: p.min_population,
         max_tables_per_request: p.max_tables_per_request,
         concurrency: p.concurrency,
+        threads: p.threads,
     }
 }
 

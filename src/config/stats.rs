@@ -33,6 +33,9 @@ pub struct StatsProtectionSettings {
     /// Most tables computed at once by one instance (`DATATRACKER_STATS_CONCURRENCY`, default: half the
     /// CPUs, at least 1), so that a burst of heavy tables cannot starve other requests.
     pub concurrency: usize,
+    /// Threads one table is computed with (`DATATRACKER_STATS_THREADS`, default: the CPUs divided by
+    /// `concurrency`, at least 1), so that the tables running at once use the CPUs between them.
+    pub threads: usize,
 }
 
 pub(super) fn protection(src: &Source, local_mode: bool) -> Result<StatsProtectionSettings, ConfigError> {
@@ -76,6 +79,7 @@ pub(super) fn protection(src: &Source, local_mode: bool) -> Result<StatsProtecti
         Ok(v)
     };
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let concurrency = positive("DATATRACKER_STATS_CONCURRENCY", (cpus / 2).max(1))?;
     Ok(StatsProtectionSettings {
         secret,
         noise_max,
@@ -85,6 +89,7 @@ pub(super) fn protection(src: &Source, local_mode: bool) -> Result<StatsProtecti
         max_variables: positive("DATATRACKER_STATS_MAX_VARIABLES", 4)?,
         min_population: src.parse("DATATRACKER_STATS_MIN_POPULATION", 20u64, "a whole number")?,
         max_tables_per_request: positive("DATATRACKER_STATS_MAX_TABLES", 5)?,
-        concurrency: positive("DATATRACKER_STATS_CONCURRENCY", (cpus / 2).max(1))?,
+        concurrency,
+        threads: positive("DATATRACKER_STATS_THREADS", (cpus / concurrency).max(1))?,
     })
 }

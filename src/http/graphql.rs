@@ -98,11 +98,11 @@ async fn execute(
     state: AppState,
     headers: HeaderMap,
     client: Option<std::net::IpAddr>,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     kind: RequestKind,
 ) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let op = request::operation_kind(&request.query, request.operation_name.as_deref());
+    let op = request::operation_kind(&mut request);
     if let Some(name) = request.operation_name.as_deref() {
         tracing::Span::current().record("graphql_operation", name);
     }
@@ -147,13 +147,8 @@ fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Resp
         && response.errors.iter().all(|e| e.path.is_empty());
     let status = if request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let content_type = if accept.contains(GRAPHQL_RESPONSE) { GRAPHQL_RESPONSE } else { "application/json" };
-    let mut body = serde_json::json!({});
-    if !request_error {
-        body["data"] = serde_json::to_value(&response.data).unwrap_or(serde_json::Value::Null);
-    }
-    if !response.errors.is_empty() {
-        body["errors"] = serde_json::to_value(&response.errors).unwrap_or_default();
-    }
+    // Serialised once, straight from the response (no intermediate JSON tree).
+    let body = Body { data: (!request_error).then_some(&response.data), errors: &response.errors };
     let mut resp = (status, axum::Json(body)).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     for (name, value) in response.http_headers.iter() {
@@ -162,6 +157,15 @@ fn graphql_response(mut response: async_graphql::Response, accept: &str) -> Resp
         }
     }
     resp
+}
+
+/// A GraphQL response body: `data` (left out for request errors), then `errors` when there are any.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
 }
 
 fn ensure_code(err: &mut ServerError) {

@@ -106,10 +106,12 @@ pub fn check_variables(vars: &serde_json::Map<String, Value>) -> Result<(), Reje
     Ok(())
 }
 
-/// The kind of the operation that will run, if the document parses and names it unambiguously.
-pub fn operation_kind(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
-    let doc = async_graphql::parser::parse_query(query).ok()?;
-    match (&doc.operations, operation_name) {
+/// The kind of the operation that will run, if the document parses and names it unambiguously. The parsed
+/// document stays in the request, so executing it does not parse it again.
+pub fn operation_kind(request: &mut async_graphql::Request) -> Option<OperationType> {
+    let name = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
+    match (&doc.operations, name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => {
             ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)

@@ -115,6 +115,22 @@ impl Aggregates {
         push_top(&mut a.top, dominance);
     }
 
+    /// Adds `other`, computed on a later part of the students (disjoint, with the same cells and measures).
+    pub fn merge(&mut self, other: Aggregates) {
+        for (a, b) in self.students.iter_mut().zip(&other.students) {
+            *a += b;
+        }
+        for (a, b) in self.acc.iter_mut().zip(&other.acc) {
+            a.merge(b);
+        }
+        for (mine, theirs) in [(&mut self.cross_from, &other.cross_from), (&mut self.cross_to, &other.cross_to)] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+        self.population.extend(other.population);
+    }
+
     /// Adds cell `from` of `other` (disjoint students) into cell `to` of `self`.
     pub fn add_cell(&mut self, to: usize, other: &Aggregates, from: usize) {
         let m = self.m;

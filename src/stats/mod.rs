@@ -29,6 +29,7 @@ pub mod generate;
 pub mod keys;
 pub mod load;
 pub mod output;
+mod parts;
 pub mod perturb;
 pub mod ptable;
 pub mod query;
@@ -80,6 +81,8 @@ pub struct StatsSettings {
     pub max_tables_per_request: usize,
     /// Most statistics tables computed at once by one instance.
     pub concurrency: usize,
+    /// Threads one table is computed with (its parts of the students run in parallel).
+    pub threads: usize,
 }
 
 impl Default for StatsSettings {
@@ -102,6 +105,7 @@ impl Default for StatsSettings {
             min_population: 20,
             max_tables_per_request: 5,
             concurrency: 2,
+            threads: 2,
         }
     }
 }
@@ -228,7 +232,7 @@ pub fn frequency_within(
         query::plan(frame, settings, scope, &input.group_by, input.value_column.as_deref(), &[], &input.filters)?;
     check_keys(frame)?;
     let grid = Grid::new(&plan.sizes());
-    let c = tables::count(frame, &plan, &grid, budget)?;
+    let c = tables::count(frame, &plan, &grid, settings.threads, budget)?;
     check_population(settings, &c.population)?;
     let published = perturb::counts(&settings.ptable(), settings.min_n.into(), &c.counts, &c.keys);
     let mut table = output::frequency(&plan, &grid, &input.group_by, input.value_column.is_some(), &published);
@@ -260,7 +264,7 @@ pub fn means_within(
     let plan = query::plan(frame, settings, scope, &input.group_by, None, &input.value_columns, &input.filters)?;
     check_keys(frame)?;
     let grid = Grid::new(&plan.sizes());
-    let agg = tables::means(frame, &plan, &grid, budget)?;
+    let agg = tables::means(frame, &plan, &grid, settings.threads, budget)?;
     check_population(settings, &agg.population)?;
     let published = protect_means(frame, settings, &plan, &agg, "means", None);
     let mut table = output::means(&plan, &grid, &input.group_by, &input.value_columns, &published);
@@ -307,7 +311,7 @@ pub fn wave_change_within(
     }
     check_keys(frame)?;
     let grid = Grid::new(&plan.sizes());
-    let agg = tables_wave::wave_change(frame, &plan, &grid, (from, to), budget)?;
+    let agg = tables_wave::wave_change(frame, &plan, &grid, (from, to), settings.threads, budget)?;
     check_population(settings, &agg.population)?;
     let min_n = u64::from(settings.min_n);
     let close = |cross: u64, panel: u64| (1..min_n).contains(&cross.saturating_sub(panel));

@@ -15,9 +15,12 @@
 //!
 //! Rows with a missing value in a table dimension are left out of that table (margins included).
 
+use std::ops::Range;
+
 use super::aggregate::{Aggregates, Budget, CHECK_EVERY};
 use super::error::StatsError;
 use super::frame::{Frame, MISSING};
+use super::parts;
 use super::query::Plan;
 use super::suppress::Grid;
 
@@ -78,15 +81,46 @@ pub(crate) fn for_each_ext(base: usize, deltas: &[usize], mut f: impl FnMut(usiz
     }
 }
 
-/// Distinct students and cell keys per extended cell.
-pub(crate) fn count(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) -> Result<Counts, StatsError> {
+/// Distinct students and cell keys per extended cell, computed on parts of the students ([`parts`]) with
+/// up to `threads` threads.
+pub(crate) fn count(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    threads: usize,
+    budget: &Budget,
+) -> Result<Counts, StatsError> {
+    let ranges = parts::split(frame.students());
+    parts::map_merge(&ranges, threads, |r| count_part(frame, plan, grid, r, budget), Counts::merge)
+}
+
+impl Counts {
+    /// Adds the counts of a later part of the students.
+    fn merge(&mut self, other: Counts) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        for (a, b) in self.keys.iter_mut().zip(&other.keys) {
+            *a = a.wrapping_add(*b);
+        }
+        self.population.extend(other.population);
+    }
+}
+
+fn count_part(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    students: Range<usize>,
+    budget: &Budget,
+) -> Result<Counts, StatsError> {
     let mut counts = vec![0u64; grid.cells];
     let mut keys = vec![0u32; grid.cells];
     let mut population = Vec::new();
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut deltas = vec![0usize; plan.dims.len()];
     let mut exts = Vec::with_capacity(1 << plan.dims.len());
-    for s in 0..frame.students() {
+    for s in students {
         if s % CHECK_EVERY == 0 {
             budget.check()?;
         }
@@ -143,10 +177,28 @@ impl StudentCells {
 /// Per student, rows are first gathered per inner cell; each extended cell then receives the student's mean
 /// over his rows in it. Extended cells that keep `wave` get at most one of the student's inner cells (one
 /// row per wave), so they are filled directly; the others are merged per student with a stamp.
-pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) -> Result<Aggregates, StatsError> {
+/// Computed on parts of the students ([`parts`]) with up to `threads` threads.
+pub(crate) fn means(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    threads: usize,
+    budget: &Budget,
+) -> Result<Aggregates, StatsError> {
     if let Some(p) = plan.dims.iter().position(|&x| x == frame.wave) {
-        return super::tables_wave::means_by_wave(frame, plan, grid, p, budget);
+        return super::tables_wave::means_by_wave(frame, plan, grid, p, threads, budget);
     }
+    let ranges = parts::split(frame.students());
+    parts::map_merge(&ranges, threads, |r| means_part(frame, plan, grid, r, budget), Aggregates::merge)
+}
+
+fn means_part(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    students: Range<usize>,
+    budget: &Budget,
+) -> Result<Aggregates, StatsError> {
     let m = plan.measures.len();
     let d = plan.dims.len();
     let mut out = Aggregates::zeroed(grid.cells, m);
@@ -162,7 +214,7 @@ pub(crate) fn means(frame: &Frame, plan: &Plan, grid: &Grid, budget: &Budget) ->
     let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
     let mut cells = StudentCells::default();
     let mut means: Vec<f64> = Vec::new();
-    for s in 0..frame.students() {
+    for s in students {
         if s % CHECK_EVERY == 0 {
             budget.check()?;
         }

@@ -1,8 +1,11 @@
 //! Means with `wave` as a table dimension, and wave change on the matched panel.
 
+use std::ops::Range;
+
 use super::aggregate::{Aggregates, Budget, CHECK_EVERY};
 use super::error::StatsError;
 use super::frame::Frame;
+use super::parts;
 use super::query::Plan;
 use super::suppress::Grid;
 use super::tables::{cell_of, ext_cells, for_each_ext};
@@ -14,13 +17,50 @@ use super::tables::{cell_of, ext_cells, for_each_ext};
 /// margins at the end. Extended cells that pool the waves get the student's mean over his rows in them, once:
 /// when all his rows share every other dimension (the usual case) that mean is added to the one pooled cell
 /// and spread too; otherwise it is merged per extended cell, as in the general path.
+///
+/// Computed on parts of the students ([`parts`]) with up to `threads` threads; the parts' inner and pooled
+/// cells are added up before they are spread.
 pub(crate) fn means_by_wave(
     frame: &Frame,
     plan: &Plan,
     grid: &Grid,
     p: usize,
+    threads: usize,
     budget: &Budget,
 ) -> Result<Aggregates, StatsError> {
+    let ranges = parts::split(frame.students());
+    let (inner, pooled, mut out) = parts::map_merge(
+        &ranges,
+        threads,
+        |r| by_wave_part(frame, plan, grid, p, r, budget),
+        |a, b| {
+            a.0.merge(b.0);
+            a.1.merge(b.1);
+            a.2.merge(b.2);
+        },
+    )?;
+    spread(grid, p, &inner, &pooled, &mut out);
+    Ok(out)
+}
+
+/// A part's (inner cells, pooled cells, cells of students who moved between waves).
+type ByWave = (Aggregates, Aggregates, Aggregates);
+
+/// Marks a row outside the table, or a student without a pooled cell (no rows, or moved between waves).
+const NONE: u32 = u32::MAX;
+
+/// One part in two passes: the first finds every row's inner cell and each student's pooled cell (and
+/// gathers the rare students who moved between waves); the second adds the values one measure at a time,
+/// so that the accumulators of one measure (one line per cell) stay in cache. Each accumulator receives
+/// its students in student order, as a single pass would add them.
+fn by_wave_part(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
+    p: usize,
+    students: Range<usize>,
+    budget: &Budget,
+) -> Result<ByWave, StatsError> {
     let m = plan.measures.len();
     let d = plan.dims.len();
     let lows: Vec<f64> = plan.measures.iter().map(|&j| f64::from(frame.measures[j].min)).collect();
@@ -28,22 +68,22 @@ pub(crate) fn means_by_wave(
     let mut pooled = Aggregates::zeroed(grid.cells, m);
     let mut out = Aggregates::zeroed(grid.cells, m);
     let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
+    let first_row = frame.student_rows(students.start).start;
+    let last_row = if students.is_empty() { first_row } else { frame.student_rows(students.end - 1).end };
+    let mut cell = vec![NONE; last_row.saturating_sub(first_row)];
+    let mut pooled_at = vec![NONE; students.len()];
     let mut deltas = vec![0usize; d];
     let mut rows: Vec<(usize, usize, usize)> = Vec::new();
-    let (mut psum, mut pcnt) = (vec![0f64; m], vec![0u32; m]);
     let mut stamp = vec![u32::MAX; grid.cells];
     let mut tmp_sum = vec![0f64; grid.cells * m];
     let mut tmp_cnt = vec![0u32; grid.cells * m];
     let mut touched: Vec<usize> = Vec::new();
     let mut exts = Vec::with_capacity(1 << d);
-    for s in 0..frame.students() {
+    for s in students.clone() {
         if s % CHECK_EVERY == 0 {
             budget.check()?;
         }
-        let keys = (frame.keys.count[s], frame.keys.sum[s]);
         rows.clear();
-        psum.fill(0.0);
-        pcnt.fill(0);
         let mut moved = false;
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
@@ -56,15 +96,7 @@ pub(crate) fn means_by_wave(
             moved |= rows.first().is_some_and(|&(_, _, c)| c != collapsed);
             rows.push((base, r, collapsed));
             inner.students[base] += 1;
-            for (j, col) in columns.iter().enumerate() {
-                let x = col[r];
-                if !x.is_nan() {
-                    let x = f64::from(x);
-                    inner.add_value(base, j, x, x - lows[j], keys);
-                    psum[j] += x;
-                    pcnt[j] += 1;
-                }
-            }
+            cell[r - first_row] = base as u32;
         }
         let Some(&(_, _, first)) = rows.first() else {
             continue;
@@ -72,14 +104,10 @@ pub(crate) fn means_by_wave(
         out.population.push(s as u32);
         if !moved {
             pooled.students[first] += 1;
-            for j in 0..m {
-                if pcnt[j] > 0 {
-                    let x = psum[j] / f64::from(pcnt[j]);
-                    pooled.add_value(first, j, x, x - lows[j], keys);
-                }
-            }
+            pooled_at[s - students.start] = first as u32;
             continue;
         }
+        let keys = (frame.keys.count[s], frame.keys.sum[s]);
         let tag = s as u32;
         touched.clear();
         for &(base, r, _) in &rows {
@@ -105,8 +133,39 @@ pub(crate) fn means_by_wave(
         }
         out.add_gathered_student(&touched, &lows, &mut tmp_sum, &mut tmp_cnt, keys);
     }
-    // Spread inner cells (wave kept) and pooled cells (wave = Total) to every margin above them that leaves
-    // `wave` as it is.
+    for (j, col) in columns.iter().enumerate() {
+        let low = lows[j];
+        for s in students.clone() {
+            if s % CHECK_EVERY == 0 {
+                budget.check()?;
+            }
+            let keys = (frame.keys.count[s], frame.keys.sum[s]);
+            let (mut psum, mut pcnt) = (0f64, 0u32);
+            for r in frame.student_rows(s) {
+                let base = cell[r - first_row];
+                let x = col[r];
+                if base == NONE || x.is_nan() {
+                    continue;
+                }
+                let x = f64::from(x);
+                inner.add_value(base as usize, j, x, x - low, keys);
+                psum += x;
+                pcnt += 1;
+            }
+            let at = pooled_at[s - students.start];
+            if at != NONE && pcnt > 0 {
+                let x = psum / f64::from(pcnt);
+                pooled.add_value(at as usize, j, x, x - low, keys);
+            }
+        }
+    }
+    Ok((inner, pooled, out))
+}
+
+/// Spreads inner cells (wave kept) and pooled cells (wave = Total) into `out`, to every margin above them
+/// that leaves `wave` (dimension `p`) as it is.
+fn spread(grid: &Grid, p: usize, inner: &Aggregates, pooled: &Aggregates, out: &mut Aggregates) {
+    let d = grid.sizes.len();
     let mut local = vec![0usize; d];
     for idx in 0..grid.cells {
         let (has_inner, has_pooled) = (inner.students[idx] > 0, pooled.students[idx] > 0);
@@ -122,23 +181,37 @@ pub(crate) fn means_by_wave(
             let target =
                 idx + others.iter().enumerate().filter(|(b, _)| mask & (1 << b) != 0).map(|(_, v)| v).sum::<usize>();
             if has_inner {
-                out.add_cell(target, &inner, idx);
+                out.add_cell(target, inner, idx);
             }
             if has_pooled {
-                out.add_cell(target, &pooled, idx);
+                out.add_cell(target, pooled, idx);
             }
         }
     }
-    Ok(out)
 }
 
 /// Matched students, n and sums of per-student changes `to − from` per extended cell and measure, with
 /// each wave's cross-section per cell (to compare the panel with it).
+///
+/// Computed on parts of the students ([`parts`]) with up to `threads` threads.
 pub(crate) fn wave_change(
     frame: &Frame,
     plan: &Plan,
     grid: &Grid,
+    waves: (u16, u16),
+    threads: usize,
+    budget: &Budget,
+) -> Result<Aggregates, StatsError> {
+    let ranges = parts::split(frame.students());
+    parts::map_merge(&ranges, threads, |r| wave_change_part(frame, plan, grid, waves, r, budget), Aggregates::merge)
+}
+
+fn wave_change_part(
+    frame: &Frame,
+    plan: &Plan,
+    grid: &Grid,
     (from, to): (u16, u16),
+    students: Range<usize>,
     budget: &Budget,
 ) -> Result<Aggregates, StatsError> {
     let m = plan.measures.len();
@@ -149,7 +222,7 @@ pub(crate) fn wave_change(
     let columns: Vec<&[f32]> = plan.measures.iter().map(|&j| frame.measures[j].values.as_slice()).collect();
     let mut deltas = vec![0usize; plan.dims.len()];
     let mut cells: Vec<usize> = Vec::with_capacity(1 << plan.dims.len());
-    for s in 0..frame.students() {
+    for s in students {
         if s % CHECK_EVERY == 0 {
             budget.check()?;
         }

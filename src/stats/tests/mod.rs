@@ -5,6 +5,7 @@ mod checker;
 mod frames;
 mod movers;
 mod naive;
+mod parts;
 mod protection;
 mod random_tables;
 mod reload;

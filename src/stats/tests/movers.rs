@@ -29,7 +29,7 @@ fn pooled_margins_weigh_each_student_once_even_when_he_moves() {
     for group_by in [vec!["school".to_owned(), "wave".to_owned()], vec!["wave".to_owned(), "school".to_owned()]] {
         let p = plan(&frame, &settings, &[], &group_by, None, &["phq9_1".to_owned()], &[]).unwrap();
         let grid = Grid::new(&p.sizes());
-        let agg = tables::means(&frame, &p, &grid, &Budget::unlimited()).unwrap();
+        let agg = tables::means(&frame, &p, &grid, 2, &Budget::unlimited()).unwrap();
         let at = |a: &str, b: &str| {
             if group_by[0] == "school" {
                 cell(&agg, &p, &grid, [a, b])

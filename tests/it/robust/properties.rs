@@ -160,8 +160,8 @@ proptest! {
     #[test]
     fn the_request_parser_never_panics_on_bytes(body in proptest::collection::vec(any::<u8>(), 0..512), json_ct in any::<bool>()) {
         let ct = if json_ct { Some("application/json") } else { None };
-        if let Ok(req) = request::parse_post(ct, &body) {
-            let _ = request::operation_kind(&req.query, req.operation_name.as_deref());
+        if let Ok(mut req) = request::parse_post(ct, &body) {
+            let _ = request::operation_kind(&mut req);
         }
     }
 
@@ -178,9 +178,9 @@ proptest! {
         let body = json!({ "query": query, "operationName": name, "variables": vars });
         let bytes = serde_json::to_vec(&body).unwrap();
         match request::parse_post(Some("application/json; charset=utf-8"), &bytes) {
-            Ok(req) => {
+            Ok(mut req) => {
                 prop_assert!(n <= request::MAX_VARIABLE_LIST);
-                let _ = request::operation_kind(&req.query, req.operation_name.as_deref());
+                let _ = request::operation_kind(&mut req);
             }
             Err(rejection) => {
                 prop_assert!(rejection.field.is_some_and(|f| f.starts_with("variables.")) && n > request::MAX_VARIABLE_LIST)
@@ -194,7 +194,11 @@ proptest! {
         name in proptest::option::of(text()),
     ) {
         let doc: String = parts.concat();
-        let _ = request::operation_kind(&doc, name.as_deref());
+        let mut req = async_graphql::Request::new(doc);
+        if let Some(name) = name {
+            req = req.operation_name(name);
+        }
+        let _ = request::operation_kind(&mut req);
     }
 }
 

@@ -23,7 +23,6 @@ mod snapshot;
 mod state;
 
 use std::path::Path;
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -177,7 +176,7 @@ async fn page_all(
     let shared = Shared {
         out: out.to_path_buf(),
         checkpoint: Arc::new(Mutex::new(cp.clone())),
-        page_size: Arc::new(AtomicUsize::new(page_size)),
+        page_size,
         anonymous: cp.user.is_none(),
     };
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel));

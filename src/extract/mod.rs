@@ -265,7 +265,7 @@ async fn apply_changes(
                 let r = tokio::task::spawn_blocking(move || {
                     apply::write_history(&out, t, &from, &end, &tb, &fields, &formats)?;
                     if was_snapshot || !tb.latest.is_empty() {
-                        apply::write_state(&out, t, &inputs, &tb.latest, &fields, &formats).map(Some)
+                        apply::write_state(&out, t, &inputs, &tb.latest, &fields, &formats, was_snapshot).map(Some)
                     } else {
                         Ok(None)
                     }

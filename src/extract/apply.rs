@@ -13,7 +13,7 @@ use super::entity::EntityType;
 use super::error::ExtractError;
 use super::feed::TypeBatch;
 use super::files::{self, AtomicFile};
-use super::parquet::ParquetSink;
+use super::parquet::{self, ParquetSink};
 use super::schema::{FieldSpec, Scalar};
 use super::state::{self, Batch, MergeCounts, SortedInput};
 
@@ -119,7 +119,10 @@ pub fn write_history(
     Ok(())
 }
 
-/// Writes a type's new state: `inputs` (sorted parts, or the previous state file) merged with `latest`.
+/// Writes a type's new state: `inputs` (a first run's sorted parts, or the previous state file) merged
+/// with `latest`. A first run writes the Parquet file in the same pass; later runs update the previous
+/// Parquet file with the batch (see [`parquet::update`]) or, when its columns changed, rebuild it from
+/// the new JSON lines.
 pub fn write_state(
     out: &Path,
     t: EntityType,
@@ -127,22 +130,22 @@ pub fn write_state(
     latest: &Batch,
     fields: &[FieldSpec],
     formats: &[Format],
+    first: bool,
 ) -> Result<MergeCounts, ExtractError> {
     let dest = state_path(out, t, formats);
+    let parquet = formats.contains(&Format::Parquet);
+    let crash = format!("during-parquet:{t}");
     let mut input = SortedInput::open(inputs)?;
     let mut jsonl = AtomicFile::create(&dest)?;
-    let mut pq = if formats.contains(&Format::Parquet) {
-        Some(ParquetSink::create(&parquet_path(out, t), fields, format!("during-parquet:{t}"))?)
-    } else {
-        None
+    let mut pq = match parquet && first {
+        true => Some(ParquetSink::create(&parquet_path(out, t), fields, crash.clone())?),
+        false => None,
     };
     let counts = state::merge(&mut input, latest, |line| {
         jsonl.writer().write_all(line.as_bytes()).map_err(|e| ExtractError::io(dest.display(), e))?;
         jsonl.writer().write_all(b"\n").map_err(|e| ExtractError::io(dest.display(), e))?;
         if let Some(pq) = pq.as_mut() {
-            let row: Value = serde_json::from_str(line)
-                .map_err(|e| ExtractError::Config(format!("{}: unreadable line ({e}); use --full", dest.display())))?;
-            pq.push(row)?;
+            pq.push(parse_line(&dest, line)?)?;
         }
         Ok(())
     })?;
@@ -151,8 +154,25 @@ pub fn write_state(
     files::crash_point(&format!("after-rename:{t}"));
     if let Some(pq) = pq {
         pq.commit()?;
+    } else if parquet && !parquet::update(&parquet_path(out, t), fields, latest, crash.clone())? {
+        rebuild_parquet(&dest, &parquet_path(out, t), fields, crash)?;
     }
     Ok(counts)
+}
+
+fn parse_line(path: &Path, line: &str) -> Result<Value, ExtractError> {
+    serde_json::from_str(line)
+        .map_err(|e| ExtractError::Config(format!("{}: unreadable line ({e}); use --full", path.display())))
+}
+
+/// Writes the Parquet file `dest` from the state file `state`.
+fn rebuild_parquet(state: &Path, dest: &Path, fields: &[FieldSpec], crash: String) -> Result<(), ExtractError> {
+    let mut input = SortedInput::open(&[state.to_path_buf()])?;
+    let mut sink = ParquetSink::create(dest, fields, crash)?;
+    while let Some((_, line)) = input.next_entry()? {
+        sink.push(parse_line(state, &line)?)?;
+    }
+    sink.commit()
 }
 
 #[cfg(test)]
@@ -176,7 +196,7 @@ mod tests {
             .unwrap();
         let latest = Batch::from([("a".to_string(), None), ("c".to_string(), Some(r#"{"id":"c"}"#.to_string()))]);
         let formats = [Format::Jsonl, Format::Parquet];
-        let counts = write_state(out, EntityType::Orders, &[part], &latest, &fields, &formats).unwrap();
+        let counts = write_state(out, EntityType::Orders, &[part], &latest, &fields, &formats, true).unwrap();
         assert_eq!((counts.rows, counts.upserted, counts.deleted), (2, 1, 1));
         assert_eq!(std::fs::read_to_string(out.join("orders.jsonl")).unwrap(), "{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
         assert!(out.join("orders.parquet").exists());
@@ -230,6 +250,7 @@ mod perf_probe {
             &Batch::new(),
             &fields,
             &[Format::Jsonl, Format::Parquet],
+            true,
         )
         .unwrap();
         eprintln!("state+parquet {:?}", t.elapsed());
@@ -241,6 +262,7 @@ mod perf_probe {
             &Batch::new(),
             &fields,
             &[Format::Jsonl],
+            false,
         )
         .unwrap();
         eprintln!("state only {:?}", t.elapsed());

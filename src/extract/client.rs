@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 /// Why a call failed (after its retries).
@@ -70,8 +72,37 @@ pub struct Client {
 }
 
 enum Attempt {
-    Done(Result<Value, CallError>),
+    Done(Result<Answer, CallError>),
     Retry(String, Option<Duration>),
+}
+
+/// A successful answer, kept as text: the caller parses `data` into borrowed types (a page's nodes stay
+/// slices of the answer and become JSON lines without a tree of values in between).
+#[derive(Debug)]
+pub struct Answer {
+    body: String,
+    data: std::ops::Range<usize>,
+}
+
+impl Answer {
+    /// The `data` object's JSON text.
+    pub fn data(&self) -> &str {
+        &self.body[self.data.clone()]
+    }
+
+    /// `data` parsed as `T` (borrowing from the answer where `T` does).
+    pub fn parse<'a, T: Deserialize<'a>>(&'a self) -> Result<T, CallError> {
+        serde_json::from_str(self.data()).map_err(|e| CallError::Transport(format!("unexpected answer: {e}")))
+    }
+}
+
+/// The outer shape of a GraphQL answer, `data` unparsed.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    errors: Option<Vec<Value>>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
 }
 
 impl Client {
@@ -98,6 +129,11 @@ impl Client {
 
     /// Runs `query` with `variables`; returns `data`.
     pub async fn call(&self, query: &str, variables: Value) -> Result<Value, CallError> {
+        self.call_raw(query, variables).await?.parse()
+    }
+
+    /// Runs `query` with `variables`; returns the answer with `data` unparsed.
+    pub async fn call_raw(&self, query: &str, variables: Value) -> Result<Answer, CallError> {
         let body = json!({ "query": query, "variables": variables });
         let mut last = String::new();
         for attempt in 0..=self.policy.retries {
@@ -148,18 +184,26 @@ impl Client {
         if status.as_u16() == 401 || status.as_u16() == 403 {
             return Attempt::Done(Err(CallError::Auth(first_error(&bytes).1)));
         }
-        let parsed: Value = match serde_json::from_slice(&bytes) {
-            Ok(v) => v,
-            Err(e) => {
-                let msg = format!("unreadable answer ({status}): {e}");
-                return if status.is_success() {
-                    Attempt::Retry(msg, None)
-                } else {
-                    Attempt::Done(Err(CallError::Transport(msg)))
-                };
+        let unreadable = |e: String| {
+            let msg = format!("unreadable answer ({status}): {e}");
+            if status.is_success() {
+                Attempt::Retry(msg, None)
+            } else {
+                Attempt::Done(Err(CallError::Transport(msg)))
             }
         };
-        classify(parsed)
+        let body = match String::from_utf8(bytes.into()) {
+            Ok(b) => b,
+            Err(e) => return unreadable(e.to_string()),
+        };
+        let classified = match serde_json::from_str::<Envelope>(&body) {
+            Ok(envelope) => classify(&body, envelope),
+            Err(e) => return unreadable(e.to_string()),
+        };
+        match classified {
+            Ok(data) => Attempt::Done(Ok(Answer { body, data })),
+            Err(attempt) => attempt,
+        }
     }
 }
 
@@ -182,13 +226,13 @@ fn first_error(bytes: &[u8]) -> (String, String) {
     (code, message)
 }
 
-fn classify(mut parsed: Value) -> Attempt {
-    let errors = parsed.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
-    if let Some(e) = errors.first() {
+/// The range of `data` in `body`, or what to do instead.
+fn classify(body: &str, envelope: Envelope<'_>) -> Result<std::ops::Range<usize>, Attempt> {
+    if let Some(e) = envelope.errors.as_deref().and_then(<[Value]>::first) {
         let code = e.pointer("/extensions/code").and_then(Value::as_str).unwrap_or("").to_string();
         let reason = e.pointer("/extensions/reason").and_then(Value::as_str).unwrap_or("");
         let message = e.get("message").and_then(Value::as_str).unwrap_or("").to_string();
-        return match code.as_str() {
+        return Err(match code.as_str() {
             "UNAUTHENTICATED" => Attempt::Done(Err(CallError::Auth(message))),
             "BAD_USER_INPUT" if reason == "MAX_COMPLEXITY" || message.contains("complex") => {
                 Attempt::Done(Err(CallError::TooComplex))
@@ -197,11 +241,15 @@ fn classify(mut parsed: Value) -> Attempt {
                 Attempt::Retry(format!("{code}: {message}"), None)
             }
             _ => Attempt::Done(Err(CallError::Graphql { code, message })),
-        };
+        });
     }
-    match parsed.get_mut("data").map(Value::take) {
-        Some(data) if data.is_object() => Attempt::Done(Ok(data)),
-        _ => Attempt::Retry("answer without data".into(), None),
+    match envelope.data {
+        Some(data) if data.get().starts_with('{') => {
+            // `data` borrows from `body`: its offset locates it without copying.
+            let start = data.get().as_ptr() as usize - body.as_ptr() as usize;
+            Ok(start..start + data.get().len())
+        }
+        _ => Err(Attempt::Retry("answer without data".into(), None)),
     }
 }
 

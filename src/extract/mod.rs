@@ -23,7 +23,6 @@ mod snapshot;
 mod state;
 
 use std::path::Path;
-use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -177,7 +176,7 @@ async fn page_all(
     let shared = Shared {
         out: out.to_path_buf(),
         checkpoint: Arc::new(Mutex::new(cp.clone())),
-        page_size: Arc::new(AtomicUsize::new(page_size)),
+        page_size,
         anonymous: cp.user.is_none(),
     };
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel));
@@ -266,7 +265,7 @@ async fn apply_changes(
                 let r = tokio::task::spawn_blocking(move || {
                     apply::write_history(&out, t, &from, &end, &tb, &fields, &formats)?;
                     if was_snapshot || !tb.latest.is_empty() {
-                        apply::write_state(&out, t, &inputs, &tb.latest, &fields, &formats).map(Some)
+                        apply::write_state(&out, t, &inputs, &tb.latest, &fields, &formats, was_snapshot).map(Some)
                     } else {
                         Ok(None)
                     }

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::error::ExtractError;
 use super::files::{self, TMP_SUFFIX};
 use super::schema::{FieldSpec, Scalar};
+use super::state::Batch;
 
 /// Rows per row group.
 pub const CHUNK_ROWS: usize = 8_192;
@@ -197,6 +198,21 @@ impl ParquetSink {
         Ok(())
     }
 
+    /// Adds the rows of `df` (columns exactly those of the sink's fields), in row groups.
+    pub fn push_frame(&mut self, df: &DataFrame) -> Result<(), ExtractError> {
+        self.flush()?;
+        let mut offset = 0;
+        while offset < df.height() {
+            self.writer.write_batch(&df.slice(offset as i64, CHUNK_ROWS))?;
+            offset += CHUNK_ROWS;
+            self.groups += 1;
+            if self.groups == 1 {
+                files::crash_point(&self.crash);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the last rows and the footer, syncs and renames into place.
     pub fn commit(mut self) -> Result<(), ExtractError> {
         self.flush()?;
@@ -205,6 +221,63 @@ impl ParquetSink {
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| ExtractError::io(self.dest.display(), e))?;
         files::sync_parent(&self.dest)
     }
+}
+
+/// Brings the Parquet file `dest` up to date with `batch` without decoding JSON: its rows minus every id
+/// in the batch, plus the batch's new versions, in id order (one gather over the old rows and the new),
+/// written like any other file (temporary name, sync, rename). Applying the same batch twice gives the
+/// same file. Returns `false` (writing nothing) when there is no previous file, its columns are not those
+/// of `fields` (a field new in the API) or its rows are not in id order: the caller then rebuilds the file
+/// from the JSON lines.
+pub fn update(dest: &Path, fields: &[FieldSpec], batch: &Batch, crash: String) -> Result<bool, ExtractError> {
+    let Ok(file) = File::open(dest) else { return Ok(false) };
+    let Ok(old) = ParquetReader::new(file).finish() else { return Ok(false) };
+    if **old.schema() != schema(fields) {
+        return Ok(false);
+    }
+    let upserts: Vec<(&String, Value)> = batch
+        .iter()
+        .filter_map(|(id, line)| line.as_ref().map(|l| (id, l)))
+        .map(|(id, l)| serde_json::from_str(l).map(|v| (id, v)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| ExtractError::Incomplete(format!("a change that is not JSON: {e}")))?;
+    let Some(order) = merged_order(old.column("id")?.str()?, batch, &upserts) else { return Ok(false) };
+    let rows: Vec<Value> = upserts.into_iter().map(|(_, v)| v).collect();
+    let all = old.vstack(&frame(&rows, fields)?)?;
+    drop(old);
+    let mut sink = ParquetSink::create(dest, fields, crash)?;
+    // One row group at a time, so the old rows are in memory once, not twice.
+    for group in order.chunks(CHUNK_ROWS) {
+        let mut rows = all.take(&IdxCa::from_vec("order".into(), group.to_vec()))?;
+        rows.rechunk_mut();
+        sink.push_frame(&rows)?;
+    }
+    sink.commit()?;
+    Ok(true)
+}
+
+/// The row order of the updated file over the old rows (`0..old.len()`) followed by the upserts: old rows
+/// whose id the batch does not name and every upsert, by id. `None` when the old ids are not increasing.
+fn merged_order(old: &StringChunked, batch: &Batch, upserts: &[(&String, Value)]) -> Option<Vec<IdxSize>> {
+    let n_old = old.len();
+    let mut order = Vec::with_capacity(n_old + upserts.len());
+    let mut new = upserts.iter().map(|(id, _)| id.as_str()).enumerate().peekable();
+    let mut previous: Option<&str> = None;
+    for (i, id) in old.downcast_iter().flat_map(|a| a.iter()).enumerate() {
+        let id = id?;
+        if previous.is_some_and(|p| p >= id) {
+            return None;
+        }
+        previous = Some(id);
+        while let Some((j, _)) = new.next_if(|(_, n)| *n < id) {
+            order.push((n_old + j) as IdxSize);
+        }
+        if !batch.contains_key(id) {
+            order.push(i as IdxSize);
+        }
+    }
+    order.extend(new.map(|(j, _)| (n_old + j) as IdxSize));
+    Some(order)
 }
 
 #[cfg(test)]

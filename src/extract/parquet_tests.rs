@@ -72,3 +72,38 @@ fn lists_that_are_all_empty_stay_empty_not_null() {
     assert_eq!(xr.get_as_series(0).map(|s| s.len()), Some(0));
     assert_eq!(df.schema().get("crossReferences"), schema(&specs()).get("crossReferences"));
 }
+
+#[test]
+fn update_replaces_changed_rows_drops_deleted_ones_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("datasets.parquet");
+    let mut sink = ParquetSink::create(&dest, &specs(), "never".into()).unwrap();
+    for id in ["a", "b", "c", "d"] {
+        sink.push(json!({"id": id, "tagsUser": [id], "version": 1})).unwrap();
+    }
+    sink.commit().unwrap();
+    let batch = Batch::from([
+        ("b".to_string(), None),
+        ("c".to_string(), Some(json!({"id": "c", "tagsUser": ["x", "y"], "version": 2}).to_string())),
+        ("e".to_string(), Some(json!({"id": "e", "order": {"id": "o"}, "version": 1}).to_string())),
+        ("z".to_string(), None),
+    ]);
+    for _ in 0..2 {
+        assert!(update(&dest, &specs(), &batch, "never".into()).unwrap());
+        let df = ParquetReader::new(File::open(&dest).unwrap()).finish().unwrap();
+        let ids: Vec<_> = (0..df.height()).map(|i| df.column("id").unwrap().str().unwrap().get(i).unwrap()).collect();
+        assert_eq!(ids, ["a", "c", "d", "e"]);
+        assert_eq!(df.column("version").unwrap().i64().unwrap().get(1), Some(2));
+        assert_eq!(df.column("tagsUser").unwrap().list().unwrap().get_as_series(1).unwrap().len(), 2);
+        assert_eq!(&**df.schema(), &schema(&specs()));
+    }
+}
+
+#[test]
+fn update_declines_without_a_file_or_with_other_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("orders.parquet");
+    assert!(!update(&dest, &specs(), &Batch::new(), "never".into()).unwrap());
+    ParquetSink::create(&dest, &specs()[..3], "never".into()).unwrap().commit().unwrap();
+    assert!(!update(&dest, &specs(), &Batch::new(), "never".into()).unwrap());
+}

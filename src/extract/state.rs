@@ -25,7 +25,51 @@ struct IdOnly<'a> {
 
 /// The `id` of a JSON line.
 pub fn id_of(line: &str) -> Option<String> {
-    serde_json::from_str::<IdOnly>(line).ok().map(|x| x.id.into_owned())
+    match plain_top_level_id(line) {
+        Some(id) => Some(id.to_owned()),
+        None => serde_json::from_str::<IdOnly>(line).ok().map(|x| x.id.into_owned()),
+    }
+}
+
+/// The top-level `"id"` string of a JSON object found by scanning (every state line is read once per
+/// batch, and a full parse of each costs more than the rest of the merge); `None` when the id is not a
+/// plain string (escapes) or the line is not shaped as expected — [`id_of`] then parses it.
+fn plain_top_level_id(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let mut depth = 0usize;
+    let mut key_next = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                if j >= b.len() {
+                    return None;
+                }
+                if depth == 1 && key_next && &b[start..j] == b"id" {
+                    let rest = line[j + 1..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+                    let end = rest.find(['"', '\\'])?;
+                    return (rest.as_bytes()[end] == b'"').then(|| &rest[..end]);
+                }
+                key_next = false;
+                i = j + 1;
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                key_next = depth == 1;
+            }
+            b'}' | b']' => depth = depth.checked_sub(1)?,
+            b',' => key_next = depth == 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Writes a snapshot part: `lines` (id, JSON) sorted by id.
@@ -220,5 +264,20 @@ mod tests {
     fn id_of_finds_the_id_anywhere() {
         assert_eq!(id_of(r#"{"a":{"id":"x"},"id":"y\"z"}"#).as_deref(), Some("y\"z"));
         assert_eq!(id_of("{}"), None);
+        for (line, id) in [
+            (r#"{"access":"PUBLIC","id":"0190-a","order":{"id":"o"}}"#, Some("0190-a")),
+            (r#"{"order":{"id":"o"},"tags":["id","x"],"id":"d1"}"#, Some("d1")),
+            (r#"{"title":"id","x":"\"id\":\"no\"","id" : "d2" }"#, Some("d2")),
+            (r#"{"a":[{"id":"nested"}],"b":{"c":{"id":"deep"}}}"#, None),
+            (r#"{"id":7}"#, None),
+        ] {
+            assert_eq!(plain_top_level_id(line).is_some(), id.is_some(), "{line}");
+            assert_eq!(plain_top_level_id(line), id, "{line}");
+            if let Some(id) = id {
+                assert_eq!(id_of(line).as_deref(), Some(id), "{line}");
+            }
+        }
+        assert_eq!(plain_top_level_id(r#"{"id":"a\u0062"}"#), None);
+        assert_eq!(id_of(r#"{"id":"a\u0062"}"#).as_deref(), Some("ab"));
     }
 }

@@ -138,8 +138,9 @@ async fn killed_anywhere_then_rerun_equals_an_uninterrupted_export() {
     assert!(o.status.success());
     for t in ["orders", "datasets", "collections", "users"] {
         assert_eq!(jsonl(&out, t), jsonl(&fresh, t), "{t} differs from a fresh export");
-        let (rows, _) = parquet_text(&out.join(format!("{t}.parquet")));
-        assert_eq!(rows, jsonl(&out, t).len(), "{t}.parquet");
+        let parquet = parquet_text(&out.join(format!("{t}.parquet")));
+        assert_eq!(parquet.0, jsonl(&out, t).len(), "{t}.parquet");
+        assert_eq!(parquet, parquet_text(&fresh.join(format!("{t}.parquet"))), "{t}.parquet differs from a fresh one");
     }
     for f in all_files(&out) {
         let name = f.to_string_lossy().into_owned();

@@ -79,6 +79,8 @@ fn by_wave_part(
     let mut tmp_cnt = vec![0u32; grid.cells * m];
     let mut touched: Vec<usize> = Vec::new();
     let mut exts = Vec::with_capacity(1 << d);
+    // Students with a row in the table (the second pass visits only these: a scoped table skips the rest).
+    let mut active: Vec<usize> = Vec::new();
     for s in students.clone() {
         if s % CHECK_EVERY == 0 {
             budget.check()?;
@@ -102,6 +104,7 @@ fn by_wave_part(
             continue;
         };
         out.population.push(s as u32);
+        active.push(s);
         if !moved {
             pooled.students[first] += 1;
             pooled_at[s - students.start] = first as u32;
@@ -135,8 +138,8 @@ fn by_wave_part(
     }
     for (j, col) in columns.iter().enumerate() {
         let low = lows[j];
-        for s in students.clone() {
-            if s % CHECK_EVERY == 0 {
+        for (i, &s) in active.iter().enumerate() {
+            if i % CHECK_EVERY == 0 {
                 budget.check()?;
             }
             let keys = (frame.keys.count[s], frame.keys.sum[s]);

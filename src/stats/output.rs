@@ -164,14 +164,7 @@ pub(crate) fn frequency(
         }
         rows.push(TableRow { groups, cells });
     }
-    StatsTable {
-        group_columns: group_names.to_vec(),
-        columns,
-        rows,
-        suppressed: hidden,
-        population: Default::default(),
-        frame_version: String::new(),
-    }
+    unaudited(group_names, columns, rows, hidden)
 }
 
 /// Builds a means (or wave-change) table: per measure a mean column `m` and an n column `m_n`.
@@ -206,6 +199,16 @@ pub(crate) fn means(
         }
         rows.push(TableRow { groups, cells });
     }
+    unaudited(group_names, columns, rows, hidden)
+}
+
+/// A table before the service records its population and frame version.
+fn unaudited(
+    group_names: &[String],
+    columns: Vec<String>,
+    rows: Vec<TableRow>,
+    hidden: Vec<SuppressedCell>,
+) -> StatsTable {
     StatsTable {
         group_columns: group_names.to_vec(),
         columns,

@@ -79,45 +79,79 @@ impl Tracker {
     }
 
     /// Up to `limit` raw entries after `after`, in sequence order.
+    ///
+    /// Read in windows of sequence numbers (`after < seq ≤ after + span`): numbers are gap-free, so without
+    /// a type filter the first window of `limit` numbers holds the page (a missing number is one not
+    /// committed yet, and every later one is later still); with one, windows double until the page is full
+    /// or they pass the newest number. A server that reads every match after the cursor before it applies
+    /// the limit (SecantusDB) then reads about one page, not the rest of the feed.
     pub(crate) async fn entries_after(
         &self,
         after: i64,
         limit: usize,
         types: &[DataType],
     ) -> Result<Vec<LogEntry>, DomainError> {
-        let mut filter = doc! { SEQ: { "$gt": after } };
-        if let Some(t) = type_filter(types) {
-            filter.insert("dataType", t);
+        let type_filter = type_filter(types);
+        let logs = self.logs.raw().clone_with_type::<LogEntry>();
+        let (mut out, mut from, mut span) = (Vec::new(), after, limit.max(1) as i64);
+        let mut newest = None;
+        loop {
+            let to = from.saturating_add(span);
+            let mut filter = doc! { SEQ: { "$gt": from, "$lte": to } };
+            if let Some(t) = &type_filter {
+                filter.insert("dataType", t.clone());
+            }
+            let want = (limit - out.len()) as i64;
+            let page: Vec<LogEntry> = logs
+                .find(filter)
+                .sort(doc! { SEQ: 1 })
+                .limit(want)
+                .await
+                .map_err(StoreError::from)?
+                .try_collect()
+                .await
+                .map_err(StoreError::from)?;
+            let full = page.len() as i64 >= want;
+            out.extend(page);
+            if full || type_filter.is_none() {
+                return Ok(out);
+            }
+            let newest = match newest {
+                Some(n) => n,
+                None => *newest.insert(crate::store::sequence::current(self.store.db()).await?),
+            };
+            if to >= newest {
+                return Ok(out);
+            }
+            (from, span) = (to, span.saturating_mul(2));
         }
-        let entries = self
-            .logs
-            .raw()
-            .clone_with_type::<LogEntry>()
-            .find(filter)
-            .sort(doc! { SEQ: 1 })
-            .limit(limit as i64)
-            .await
-            .map_err(StoreError::from)?
-            .try_collect()
-            .await
-            .map_err(StoreError::from)?;
-        Ok(entries)
     }
 
-    /// The oldest and newest sequence numbers.
+    /// The oldest and newest sequence numbers. The newest is the counter (every number up to it is
+    /// committed, none after it); the oldest is looked for in windows from the first number, so neither
+    /// reads the whole feed.
     pub async fn feed_info(&self) -> Result<FeedInfo, DomainError> {
-        let edge = |dir: i32| async move {
+        let newest = crate::store::sequence::current(self.store.db()).await?;
+        if newest <= 0 {
+            return Ok(FeedInfo { oldest: None, newest: None });
+        }
+        let (mut from, mut span) = (0_i64, 1024_i64);
+        while from < newest {
+            let to = from.saturating_add(span).min(newest);
             let d = self
                 .logs
                 .raw()
-                .find_one(doc! { SEQ: { "$gt": 0_i64 } })
-                .sort(doc! { SEQ: dir })
+                .find_one(doc! { SEQ: { "$gt": from, "$lte": to } })
+                .sort(doc! { SEQ: 1 })
                 .projection(doc! { SEQ: 1 })
                 .await
                 .map_err(StoreError::from)?;
-            Ok::<_, DomainError>(d.as_ref().and_then(crate::store::sequence::seq_of))
-        };
-        Ok(FeedInfo { oldest: edge(1).await?, newest: edge(-1).await? })
+            if let Some(seq) = d.as_ref().and_then(crate::store::sequence::seq_of) {
+                return Ok(FeedInfo { oldest: Some(seq), newest: Some(newest) });
+            }
+            (from, span) = (to, span.saturating_mul(2));
+        }
+        Ok(FeedInfo { oldest: None, newest: None })
     }
 }
 

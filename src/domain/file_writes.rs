@@ -263,7 +263,11 @@ impl DataFiles {
             None if p.has(Permission::DataManagement) => doc! {},
             None => return Err(DomainError::Forbidden),
         };
-        self.tracker.page_of(&self.events, filter, page).await
+        if filter.is_empty() {
+            self.tracker.page_of(&self.events, filter, page).await
+        } else {
+            self.tracker.narrow_page_of(&self.events, filter, page).await
+        }
     }
 }
 

@@ -104,7 +104,7 @@ impl Tracker {
         if !allowed {
             return Ok(None);
         }
-        let raw = self.page_of(&self.logs, entity_filter(entity_id), page).await?;
+        let raw = self.narrow_page_of(&self.logs, entity_filter(entity_id), page).await?;
         let items = self.render_log(reader, raw.items, Mode::EntityLog).await?;
         Ok(Some(Page { items, has_next: raw.has_next, has_previous: raw.has_previous, total: raw.total }))
     }
@@ -150,7 +150,7 @@ impl Tracker {
         filter: &Document,
         after: Option<Uuid>,
     ) -> Result<(Vec<LogView>, Option<Uuid>, bool), DomainError> {
-        let batch = self.logs.page(filter.clone(), after, SCAN_BATCH).await?;
+        let batch = self.logs.page_by_index(filter.clone(), after, SCAN_BATCH).await?;
         let done = (batch.len() as i64) < SCAN_BATCH;
         let last = batch.last().map(|e| e.id).or(after);
         Ok((self.render_log(reader, batch, Mode::Actions).await?, last, done))

@@ -90,7 +90,8 @@ impl Tracker {
         &self.store
     }
 
-    /// Reads a page of `repo` matching `filter`.
+    /// Reads a page of `repo` matching `filter`, a listing filter that matches a large share of the
+    /// collection (read in id windows, see [`Repo::page`]).
     pub(crate) async fn page_of<T>(
         &self,
         repo: &Repo<T>,
@@ -100,8 +101,40 @@ impl Tracker {
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
     {
+        self.read_page(repo, filter, req, false).await
+    }
+
+    /// Reads a page of `repo` matching `filter`, a filter that an index narrows to few documents (one
+    /// entity's log, one dataset's file events; see [`Repo::page_by_index`]).
+    pub(crate) async fn narrow_page_of<T>(
+        &self,
+        repo: &Repo<T>,
+        filter: Document,
+        req: PageRequest,
+    ) -> Result<Page<T>, DomainError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
+    {
+        self.read_page(repo, filter, req, true).await
+    }
+
+    async fn read_page<T>(
+        &self,
+        repo: &Repo<T>,
+        filter: Document,
+        req: PageRequest,
+        narrow: bool,
+    ) -> Result<Page<T>, DomainError>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + Unpin,
+    {
         let first = req.size();
-        let mut items = repo.page(filter.clone(), req.after, first as i64 + 1).await?;
+        let limit = first as i64 + 1;
+        let mut items = if narrow {
+            repo.page_by_index(filter.clone(), req.after, limit).await?
+        } else {
+            repo.page(filter.clone(), req.after, limit).await?
+        };
         let has_next = items.len() > first;
         items.truncate(first);
         let total = if req.want_total { repo.count(filter).await? } else { 0 };

@@ -4,6 +4,7 @@ pub mod migrations;
 pub mod repo;
 pub mod retry;
 pub mod sequence;
+mod window;
 
 pub use repo::{Repo, Tx};
 pub use retry::Transient;

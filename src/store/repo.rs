@@ -1,11 +1,12 @@
 //! Typed access to one collection: reads, keyset pages, and writes inside a transaction.
 
-use bson::{doc, Document, Uuid};
+use bson::{doc, Document, RawDocumentBuf, Uuid};
 use futures::TryStreamExt;
 use mongodb::{ClientSession, Collection};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::window::{self, Windows};
 use super::{Store, StoreError};
 
 /// A transaction: every write of one change and its log entries go through one of these. Log entries are
@@ -102,6 +103,9 @@ pub(crate) fn classify_tx(err: mongodb::error::Error) -> StoreError {
     }
 }
 
+/// Pages larger than this (whole listings) are read in one query.
+const MAX_WINDOWED: i64 = 10_000;
+
 /// The field [`Repo::lock_in`] increments; not part of any entity, dropped by the next replace.
 pub const LOCK_FIELD: &str = "_lock";
 
@@ -109,6 +113,7 @@ pub const LOCK_FIELD: &str = "_lock";
 #[derive(Clone, Debug)]
 pub struct Repo<T: Send + Sync> {
     coll: Collection<T>,
+    windows: Windows,
 }
 
 impl<T> Repo<T>
@@ -117,7 +122,7 @@ where
 {
     /// The repository of collection `name`.
     pub fn new(store: &Store, name: &str) -> Self {
-        Self { coll: store.db().collection(name) }
+        Self { coll: store.db().collection(name), windows: Windows::default() }
     }
 
     /// The untyped collection.
@@ -155,12 +160,98 @@ where
         self.find(doc! { "_id": { "$in": ids.to_vec() } }).await
     }
 
-    /// A keyset page: up to `limit` documents matching `filter` with id after `after`, in id order.
-    pub async fn page(&self, mut filter: Document, after: Option<Uuid>, limit: i64) -> Result<Vec<T>, StoreError> {
-        if let Some(after) = after {
-            filter = doc! { "$and": [filter, { "_id": { "$gt": after } }] };
+    /// A keyset page: up to `limit` documents matching `filter` with id after `after`, in id order, read
+    /// in a window of creation time ([`super::window`]) that about holds it, then (when it came back
+    /// short) the rest in an open window: a page costs about its own size on a server that does not stop
+    /// reading at the limit, and at most one query more than an unbounded read. For filters that match a large share of the
+    /// collection (listings); [`Repo::page_by_index`] is for filters an index narrows to few documents.
+    pub async fn page(&self, filter: Document, after: Option<Uuid>, limit: i64) -> Result<Vec<T>, StoreError> {
+        if limit <= 0 {
+            return Ok(Vec::new());
         }
-        Ok(self.coll.find(filter).sort(doc! { "_id": 1 }).limit(limit).await?.try_collect().await?)
+        if limit > MAX_WINDOWED {
+            return self.page_by_index(filter, after, limit).await;
+        }
+        let start_ms = match after {
+            Some(a) => window::millis_of(&a),
+            None => match self.floor().await? {
+                Some(ms) => ms,
+                None => return self.page_by_index(filter, None, limit).await,
+            },
+        };
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let raw = self.coll.clone_with_type::<RawDocumentBuf>();
+        let (mut out, mut last_ms) = (Vec::new(), None);
+        let (mut span, mut from, mut window_start) = (self.windows.span(limit), None, start_ms);
+        loop {
+            let end_ms = Windows::end_of(window_start, span, now_ms);
+            let end = end_ms.map(window::first_id_at);
+            let cond =
+                window::id_condition(if from.is_none() { after.as_ref() } else { None }, from.as_ref(), end.as_ref());
+            let mut cursor = raw
+                .find(window::with_ids(&filter, cond))
+                .sort(doc! { "_id": 1 })
+                .limit(limit - out.len() as i64)
+                .await?;
+            while let Some(doc) = cursor.try_next().await? {
+                if let Ok(Some(bson::RawBsonRef::Binary(b))) = doc.get("_id") {
+                    if let Ok(bytes) = <[u8; 16]>::try_from(b.bytes) {
+                        last_ms = Some(window::millis_of(&Uuid::from_bytes(bytes)));
+                    }
+                }
+                out.push(bson::from_slice::<T>(doc.as_bytes()).map_err(|e| StoreError::Malformed(e.to_string()))?);
+            }
+            let Some(end_ms) = end_ms else { break };
+            if out.len() as i64 >= limit {
+                if let Some(ms) = last_ms {
+                    self.windows.learn(ms - start_ms + 1, out.len());
+                }
+                break;
+            }
+            // The rest in one open window: a page that ends early (the end of the collection, a sparse
+            // stretch) costs one more query, never a ladder of them; a walk learns the density again.
+            (window_start, from) = (end_ms, end);
+            span = i64::MAX;
+        }
+        Ok(out)
+    }
+
+    /// A keyset page in one query, the filter first: for filters an index narrows to few documents (one
+    /// entity's log, one user's actions), and for whole listings.
+    pub async fn page_by_index(&self, filter: Document, after: Option<Uuid>, limit: i64) -> Result<Vec<T>, StoreError> {
+        let query = match after {
+            Some(after) if filter.is_empty() => doc! { "_id": { "$gt": after } },
+            Some(after) => doc! { "$and": [filter, { "_id": { "$gt": after } }] },
+            None => filter,
+        };
+        Ok(self.coll.find(query).sort(doc! { "_id": 1 }).limit(limit).await?.try_collect().await?)
+    }
+
+    /// The creation time of the oldest document (learnt once: ids made later sort after it, and an older
+    /// one only makes the first window wider than needed, never wrong).
+    async fn floor(&self) -> Result<Option<i64>, StoreError> {
+        if let Some(ms) = self.windows.floor() {
+            return Ok(Some(ms));
+        }
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            #[serde(rename = "_id")]
+            id: Uuid,
+        }
+        let oldest = self
+            .coll
+            .clone_with_type::<IdOnly>()
+            .find_one(doc! {})
+            .sort(doc! { "_id": 1 })
+            .projection(doc! { "_id": 1 })
+            .await
+            .ok()
+            .flatten();
+        let ms = oldest.map(|d| window::millis_of(&d.id));
+        if let Some(ms) = ms {
+            self.windows.set_floor(ms);
+        }
+        Ok(ms)
     }
 
     /// Number of documents matching `filter`.

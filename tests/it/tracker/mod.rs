@@ -5,4 +5,5 @@ mod datasets;
 mod errors;
 mod matrix;
 mod orders;
+mod paging;
 mod users;

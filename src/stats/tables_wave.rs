@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::aggregate::{Aggregates, Budget, CHECK_EVERY};
+use super::aggregate::{Acc, Aggregates, Budget, CHECK_EVERY};
 use super::error::StatsError;
 use super::frame::Frame;
 use super::parts;
@@ -71,6 +71,9 @@ fn by_wave_part(
     let first_row = frame.student_rows(students.start).start;
     let last_row = if students.is_empty() { first_row } else { frame.student_rows(students.end - 1).end };
     let mut cell = vec![NONE; last_row.saturating_sub(first_row)];
+    // Per cell: the record keys of its rows (inner) and of its students (pooled), for every measure at once.
+    let mut inner_keys = vec![(0u32, 0u32); grid.cells];
+    let mut pooled_keys = vec![(0u32, 0u32); grid.cells];
     let mut pooled_at = vec![NONE; students.len()];
     let mut deltas = vec![0usize; d];
     let mut rows: Vec<(usize, usize, usize)> = Vec::new();
@@ -87,6 +90,7 @@ fn by_wave_part(
         }
         rows.clear();
         let mut moved = false;
+        let keys = (frame.keys.count[s], frame.keys.sum[s]);
         for r in frame.student_rows(s) {
             if !plan.passes(frame, r) {
                 continue;
@@ -98,6 +102,7 @@ fn by_wave_part(
             moved |= rows.first().is_some_and(|&(_, _, c)| c != collapsed);
             rows.push((base, r, collapsed));
             inner.students[base] += 1;
+            add_keys(&mut inner_keys[base], keys);
             cell[r - first_row] = base as u32;
         }
         let Some(&(_, _, first)) = rows.first() else {
@@ -107,10 +112,10 @@ fn by_wave_part(
         active.push(s);
         if !moved {
             pooled.students[first] += 1;
+            add_keys(&mut pooled_keys[first], keys);
             pooled_at[s - students.start] = first as u32;
             continue;
         }
-        let keys = (frame.keys.count[s], frame.keys.sum[s]);
         let tag = s as u32;
         touched.clear();
         for &(base, r, _) in &rows {
@@ -136,33 +141,121 @@ fn by_wave_part(
         }
         out.add_gathered_student(&touched, &lows, &mut tmp_sum, &mut tmp_cnt, keys);
     }
+    let (mut inner_lanes, mut pooled_lanes) = (vec![Lane::EMPTY; grid.cells], vec![Lane::EMPTY; grid.cells]);
+    let (mut inner_gaps, mut pooled_gaps) = (vec![Gaps::default(); grid.cells], vec![Gaps::default(); grid.cells]);
     for (j, col) in columns.iter().enumerate() {
         let low = lows[j];
+        inner_lanes.fill(Lane::EMPTY);
+        pooled_lanes.fill(Lane::EMPTY);
+        inner_gaps.fill(Gaps::default());
+        pooled_gaps.fill(Gaps::default());
         for (i, &s) in active.iter().enumerate() {
             if i % CHECK_EVERY == 0 {
                 budget.check()?;
             }
-            let keys = (frame.keys.count[s], frame.keys.sum[s]);
             let (mut psum, mut pcnt) = (0f64, 0u32);
             for r in frame.student_rows(s) {
                 let base = cell[r - first_row];
+                if base == NONE {
+                    continue;
+                }
                 let x = col[r];
-                if base == NONE || x.is_nan() {
+                if x.is_nan() {
+                    inner_gaps[base as usize].add((frame.keys.count[s], frame.keys.sum[s]));
                     continue;
                 }
                 let x = f64::from(x);
-                inner.add_value(base as usize, j, x, x - low, keys);
+                inner_lanes[base as usize].add(x, low);
                 psum += x;
                 pcnt += 1;
             }
             let at = pooled_at[s - students.start];
-            if at != NONE && pcnt > 0 {
-                let x = psum / f64::from(pcnt);
-                pooled.add_value(at as usize, j, x, x - low, keys);
+            if at != NONE {
+                if pcnt > 0 {
+                    pooled_lanes[at as usize].add(psum / f64::from(pcnt), low);
+                } else {
+                    pooled_gaps[at as usize].add((frame.keys.count[s], frame.keys.sum[s]));
+                }
+            }
+        }
+        for (agg, lanes, gaps, keys) in [
+            (&mut inner, &inner_lanes, &inner_gaps, &inner_keys),
+            (&mut pooled, &pooled_lanes, &pooled_gaps, &pooled_keys),
+        ] {
+            for c in 0..grid.cells {
+                if agg.students[c] > 0 {
+                    agg.acc[c * m + j] = lanes[c].finish(agg.students[c], &gaps[c], keys[c], low);
+                }
             }
         }
     }
     Ok((inner, pooled, out))
+}
+
+#[inline]
+fn add_keys(to: &mut (u32, u32), keys: (u32, u32)) {
+    to.0 = to.0.wrapping_add(keys.0);
+    to.1 = to.1.wrapping_add(keys.1);
+}
+
+/// One cell's sums for one measure while the values stream in (the second pass): what an [`Acc`] holds
+/// except n and the keys, which follow from the cell's students less its [`Gaps`].
+#[derive(Clone, Copy)]
+struct Lane {
+    sum: f64,
+    sq: f64,
+    dsum: f64,
+    /// The two largest values (not yet less the scale minimum).
+    top: [f64; 2],
+}
+
+impl Lane {
+    const EMPTY: Lane = Lane { sum: 0.0, sq: 0.0, dsum: 0.0, top: [f64::NEG_INFINITY; 2] };
+
+    #[inline]
+    fn add(&mut self, x: f64, low: f64) {
+        self.sum += x;
+        self.sq += x * x;
+        self.dsum += x - low;
+        if x > self.top[1] {
+            if x > self.top[0] {
+                self.top = [x, self.top[0]];
+            } else {
+                self.top[1] = x;
+            }
+        }
+    }
+
+    /// The accumulator of a cell with `students` students (or rows), of whom `gaps` have no value, and
+    /// the record keys `keys` of them all: as [`Aggregates::add_value`] would have built it value by value
+    /// (the dominance rule counts a value by how far it is above the scale minimum; none is negative).
+    fn finish(&self, students: u64, gaps: &Gaps, keys: (u32, u32), low: f64) -> Acc {
+        let dominance = |t: f64| (t - low).max(0.0);
+        Acc {
+            n: students - gaps.n,
+            sum: self.sum,
+            sq: self.sq,
+            dsum: self.dsum,
+            top: [dominance(self.top[0]), dominance(self.top[1])],
+            nkey: keys.0.wrapping_sub(gaps.keys.0),
+            skey: keys.1.wrapping_sub(gaps.keys.1),
+        }
+    }
+}
+
+/// The students (or rows) of a cell without a value of the measure, and their record keys.
+#[derive(Clone, Copy, Default)]
+struct Gaps {
+    n: u64,
+    keys: (u32, u32),
+}
+
+impl Gaps {
+    #[inline]
+    fn add(&mut self, keys: (u32, u32)) {
+        self.n += 1;
+        add_keys(&mut self.keys, keys);
+    }
 }
 
 /// Spreads inner cells (wave kept) and pooled cells (wave = Total) into `out`, to every margin above them

@@ -119,25 +119,43 @@ async fn main() {
         ["createOrder"]["id"]
         .clone();
 
-    // createDataset throughput, 4 concurrent clients (each write takes its number from the counter).
-    let n = env_usize("BENCH_DATASETS", 5000);
+    // createDataset throughput, 4 concurrent clients (each write takes its number from the counter), and
+    // the same without the counter (log entries unnumbered, as before the change feed): alternated twice,
+    // so that drift of the machine does not favour either.
+    // BENCH_DATASETS in all (the walk below walks them), a quarter per round.
+    let n = env_usize("BENCH_DATASETS", 5000) / 4;
     let create = "mutation($o: ID!, $t: String!) { createDataset(orderId: $o, input: {title: $t,
         tagsUser: [\"bench\"], crossReferences: [{kind: \"DOI\", value: \"10.1/x\"}]}) { id } }";
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..4 {
-        let (c, o) = (client.clone(), order.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in (w..n).step_by(4) {
-                c.gql(create, json!({ "o": o, "t": format!("dataset {i}") })).await;
-            }
-        }));
+    let hooks = tracker.store().hooks().clone();
+    let mut rates = [Vec::new(), Vec::new()];
+    for round in 0..4 {
+        let unnumbered = round % 2 == 1;
+        hooks.set_unnumbered(unnumbered);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let (c, o) = (client.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in (w..n).step_by(4) {
+                    c.gql(create, json!({ "o": o, "t": format!("dataset {round} {i}") })).await;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let rate = n as f64 / started.elapsed().as_secs_f64();
+        let label = if unnumbered { "without the counter" } else { "with the counter" };
+        println!("createDataset, 4 clients, {label}: {rate:.0}/s");
+        rates[usize::from(unnumbered)].push(rate);
     }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    let secs = started.elapsed().as_secs_f64();
-    println!("createDataset: {n} in {secs:.2} s = {:.0}/s (4 clients)", n as f64 / secs);
+    hooks.set_unnumbered(false);
+    let mean = |v: &Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+    let (with, without) = (mean(&rates[0]), mean(&rates[1]));
+    println!(
+        "createDataset: {with:.0}/s with the counter, {without:.0}/s without: cost {:.1}%",
+        100.0 * (1.0 - with / without)
+    );
 
     for first in [100, 1000] {
         let _ = walk(&client, first).await; // warm

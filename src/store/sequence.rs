@@ -58,6 +58,8 @@ pub fn seq_of(d: &Document) -> Option<i64> {
 pub struct Hooks {
     pause: Mutex<Option<(Duration, Duration)>>,
     commit: tokio::sync::Notify,
+    lane: tokio::sync::Mutex<()>,
+    unnumbered: std::sync::atomic::AtomicBool,
 }
 
 impl Hooks {
@@ -77,6 +79,23 @@ impl Hooks {
     /// Signals a commit that wrote log entries.
     pub(crate) fn notify_commit(&self) {
         self.commit.notify_one();
+    }
+
+    /// The commit lane: transactions of this process that write log entries take their numbers and commit
+    /// one at a time, so that they wait for each other here instead of write-conflicting on the counter
+    /// and running again (transactions of other processes still conflict and are retried).
+    pub(crate) async fn lane(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.lane.lock().await
+    }
+
+    /// For the benchmark's comparison only (not reachable from requests or configuration): log entries are
+    /// written without sequence numbers and the counter is not touched, as before the change feed existed.
+    pub fn set_unnumbered(&self, on: bool) {
+        self.unnumbered.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn unnumbered(&self) -> bool {
+        self.unnumbered.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The pause to make now, if any.

@@ -165,6 +165,11 @@ pub fn data_files(settings: &Settings, tracker: domain::Tracker) -> domain::file
         max_upload: settings.files.max_upload_bytes,
         url_expiry: settings.files.url_expiry,
         url_max_expiry: settings.files.url_max_expiry,
+        presigned_urls: matches!(&settings.files.backend, config::FilesBackend::S3(s3) if s3.downloads == config::S3Downloads::Presigned),
+        redirect_ttl: match &settings.files.backend {
+            config::FilesBackend::S3(s3) => s3.redirect_ttl,
+            config::FilesBackend::Local { .. } => std::time::Duration::from_secs(30),
+        },
     };
     domain::files::DataFiles::new(
         tracker,

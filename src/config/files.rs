@@ -13,8 +13,18 @@ pub enum FilesBackend {
         /// The root directory (`DATATRACKER_FILES_DIR`, default `.data/files`); created when missing.
         root: PathBuf,
     },
-    /// An S3-compatible object store; downloads are presigned GET URLs.
+    /// An S3-compatible object store; downloads as [`S3Settings::downloads`] says.
     S3(S3Settings),
+}
+
+/// What a download URL of an S3 object is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3Downloads {
+    /// A URL of the service, signed like the local directory's (bound to its viewer, access re-checked on
+    /// every use), that answers with a redirect to a presigned GET valid for a few seconds (the default).
+    Checked,
+    /// A presigned GET of the object itself: a bearer grant until it expires, whoever holds it.
+    Presigned,
 }
 
 /// An S3-compatible object store.
@@ -30,6 +40,11 @@ pub struct S3Settings {
     pub access_key_id: String,
     /// Secret access key (`DATATRACKER_FILES_S3_SECRET_ACCESS_KEY`, required; never printed).
     pub secret_access_key: Secret,
+    /// Download URLs (`DATATRACKER_FILES_S3_DOWNLOADS`: `checked` (default) or `presigned`).
+    pub downloads: S3Downloads,
+    /// Lifetime of the presigned GET a checked URL redirects to (`DATATRACKER_FILES_S3_REDIRECT_SECS`,
+    /// default 30).
+    pub redirect_ttl: Duration,
 }
 
 /// Data file settings.
@@ -74,6 +89,26 @@ pub(super) fn files_settings(src: &Source) -> Result<FilesSettings, ConfigError>
                 region: src.get("DATATRACKER_FILES_S3_REGION").unwrap_or("us-east-1").trim().to_owned(),
                 access_key_id: required("DATATRACKER_FILES_S3_ACCESS_KEY_ID")?,
                 secret_access_key: Secret::new(required("DATATRACKER_FILES_S3_SECRET_ACCESS_KEY")?),
+                downloads: match src.get("DATATRACKER_FILES_S3_DOWNLOADS").map(str::trim) {
+                    None | Some("") | Some("checked") => S3Downloads::Checked,
+                    Some("presigned") => S3Downloads::Presigned,
+                    Some(other) => {
+                        return Err(ConfigError {
+                            variable: "DATATRACKER_FILES_S3_DOWNLOADS".into(),
+                            problem: format!("`{other}` is not `checked` or `presigned`"),
+                        })
+                    }
+                },
+                redirect_ttl: {
+                    let v = src.parse("DATATRACKER_FILES_S3_REDIRECT_SECS", 30u64, "a number of seconds")?;
+                    if !(1..=600).contains(&v) {
+                        return Err(ConfigError {
+                            variable: "DATATRACKER_FILES_S3_REDIRECT_SECS".into(),
+                            problem: "must be between 1 and 600".into(),
+                        });
+                    }
+                    Duration::from_secs(v)
+                },
             })
         }
         Some(other) => {

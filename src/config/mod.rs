@@ -17,7 +17,7 @@ mod oidc;
 mod security;
 mod stats;
 
-pub use files::{FilesBackend, FilesSettings, S3Settings};
+pub use files::{FilesBackend, FilesSettings, S3Downloads, S3Settings};
 use oidc::oidc_providers;
 pub use oidc::OidcProviderSettings;
 pub use security::{SecuritySettings, StatsDefaultAccess};
@@ -459,6 +459,39 @@ mod tests {
         assert_eq!(s.http.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.stats.min_n, 5);
         assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn s3_downloads_are_checked_unless_presigned_is_asked_for() {
+        let mut pairs = base();
+        pairs.extend([
+            ("DATATRACKER_FILES_BACKEND", "s3"),
+            ("DATATRACKER_FILES_S3_BUCKET", "b"),
+            ("DATATRACKER_FILES_S3_ACCESS_KEY_ID", "k"),
+            ("DATATRACKER_FILES_S3_SECRET_ACCESS_KEY", "s"),
+        ]);
+        let s3 = |extra: &[(&'static str, &'static str)]| {
+            let mut p = pairs.clone();
+            p.extend_from_slice(extra);
+            Settings::from_source(&Source::from_pairs(p)).map(|s| match s.files.backend {
+                FilesBackend::S3(s3) => (s3.downloads, s3.redirect_ttl.as_secs()),
+                FilesBackend::Local { .. } => panic!("not s3"),
+            })
+        };
+        assert_eq!(s3(&[]).unwrap(), (S3Downloads::Checked, 30));
+        assert_eq!(s3(&[("DATATRACKER_FILES_S3_DOWNLOADS", "presigned")]).unwrap().0, S3Downloads::Presigned);
+        assert_eq!(
+            s3(&[("DATATRACKER_FILES_S3_DOWNLOADS", "open")]).unwrap_err().variable,
+            "DATATRACKER_FILES_S3_DOWNLOADS"
+        );
+        assert_eq!(
+            s3(&[("DATATRACKER_FILES_S3_REDIRECT_SECS", "0")]).unwrap_err().variable,
+            "DATATRACKER_FILES_S3_REDIRECT_SECS"
+        );
+        assert_eq!(
+            s3(&[("DATATRACKER_FILES_S3_REDIRECT_SECS", "601")]).unwrap_err().variable,
+            "DATATRACKER_FILES_S3_REDIRECT_SECS"
+        );
     }
 
     #[test]

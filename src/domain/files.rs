@@ -30,6 +30,11 @@ pub struct FileLimits {
     pub url_expiry: Duration,
     /// Longest URL lifetime a caller may ask for.
     pub url_max_expiry: Duration,
+    /// Whether download URLs are the backend's own presigned URLs (bearer grants) instead of the
+    /// service's checked ones (S3 with `DATATRACKER_FILES_S3_DOWNLOADS=presigned`).
+    pub presigned_urls: bool,
+    /// Lifetime of the presigned GET a checked download redirects to (S3).
+    pub redirect_ttl: Duration,
 }
 
 /// The data file service.
@@ -144,6 +149,15 @@ impl DataFiles {
     /// The storage backend.
     pub fn storage(&self) -> &Arc<dyn FileStore> {
         &self.storage
+    }
+
+    /// For a checked download granted until `expires` (Unix seconds): the backend's own presigned GET to
+    /// redirect to, valid for the configured few seconds (never past `expires`); `None` when the service
+    /// serves the object itself (local directory).
+    pub async fn redirect_url(&self, key: &str, expires: i64) -> Result<Option<String>, DomainError> {
+        let left = (expires - chrono::Utc::now().timestamp()).max(1) as u64;
+        let ttl = self.limits.redirect_ttl.min(Duration::from_secs(left));
+        self.storage.presigned_get(key, ttl).await.map_err(storage_err)
     }
 
     /// The file entries of the datasets `ids`, in creation order.
@@ -272,8 +286,10 @@ impl DataFiles {
     pub async fn sign(&self, view: &FileView, ttl: Duration) -> Result<SignedUrl, DomainError> {
         let now = chrono::Utc::now();
         let expires_at = now + chrono::Duration::seconds(ttl.as_secs() as i64);
-        if let Some(url) = self.storage.presigned_get(&view.key, ttl).await.map_err(storage_err)? {
-            return Ok(SignedUrl { url, expires_at });
+        if self.limits.presigned_urls {
+            if let Some(url) = self.storage.presigned_get(&view.key, ttl).await.map_err(storage_err)? {
+                return Ok(SignedUrl { url, expires_at });
+            }
         }
         let claim = UrlClaim {
             file: view.file.id.to_string(),

@@ -1,5 +1,6 @@
-//! Data file routes: streamed uploads (`POST /datasets/{id}/files`) and the signed download route of the
-//! local directory store (`GET`/`HEAD /files/download/{key}`), with `Range` support.
+//! Data file routes: streamed uploads (`POST /datasets/{id}/files`) and the signed download route
+//! (`GET`/`HEAD /files/download/{key}`): the local directory's files streamed with `Range` support, an S3
+//! store's answered with a redirect to a presigned GET valid for a few seconds.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -148,6 +149,15 @@ pub async fn download(
         Ok(d) => d,
         Err(r) => return forbidden(r.to_string()),
     };
+    // An object store that signs its own URLs: redirect to a presigned GET valid for a few seconds (the
+    // client sends its `Range` there); the service does not carry the bytes. `HEAD` is answered here.
+    if method != Method::HEAD {
+        match files.redirect_url(&granted.key, claim.expires).await {
+            Ok(Some(url)) => return redirect(&url),
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
     let (status, len) = match &range {
         Some(r) => (StatusCode::PARTIAL_CONTENT, r.end - r.start),
         None => (StatusCode::OK, size),
@@ -178,6 +188,15 @@ pub async fn download(
     if let Some(r) = &range {
         set(header::CONTENT_RANGE, format!("bytes {}-{}/{size}", r.start, r.end - 1));
     }
+    resp
+}
+
+fn redirect(url: &str) -> Response {
+    let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
+    if let Ok(v) = HeaderValue::from_str(url) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     resp
 }
 

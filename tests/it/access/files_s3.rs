@@ -1,6 +1,8 @@
 //! Data files in a real S3-compatible store (LocalStack, started by the tests; it verifies presigned
-//! signatures and expiry): streamed multipart uploads, presigned GET URLs, and refused tampered, expired
-//! and other-path URLs.
+//! signatures and expiry): streamed multipart uploads; checked URLs (the default: the service's URL, bound
+//! to its viewer and re-checked, redirecting to a presigned GET of a few seconds); presigned GET URLs
+//! (`DATATRACKER_FILES_S3_DOWNLOADS=presigned`); refused tampered, expired, other-path, other-viewer and
+//! revoked URLs.
 
 #![allow(clippy::unwrap_used)]
 
@@ -14,7 +16,7 @@ use crate::harness::{spawn_app_with, TestApp};
 #[path = "../../support/localstack.rs"]
 mod localstack;
 
-async fn s3_app() -> (TestApp, String) {
+async fn s3_app(downloads: &str) -> (TestApp, String) {
     let endpoint = localstack::endpoint();
     let bucket = format!("dt-test-{}", uuid::Uuid::new_v4().simple());
     // LocalStack accepts an unsigned bucket creation.
@@ -27,6 +29,8 @@ async fn s3_app() -> (TestApp, String) {
         ("DATATRACKER_FILES_S3_REGION", "us-east-1"),
         ("DATATRACKER_FILES_S3_ACCESS_KEY_ID", "test"),
         ("DATATRACKER_FILES_S3_SECRET_ACCESS_KEY", "test"),
+        ("DATATRACKER_FILES_S3_DOWNLOADS", downloads),
+        ("DATATRACKER_FILES_S3_REDIRECT_SECS", "2"),
     ])
     .await;
     (app, format!("{endpoint}/{bucket}"))
@@ -44,7 +48,7 @@ fn replace_query(url: &str, name: &str, value: &str) -> String {
 
 #[tokio::test]
 async fn s3_presigned_urls_work_and_tampered_expired_and_other_path_ones_are_refused() {
-    let (app, bucket_url) = s3_app().await;
+    let (app, bucket_url) = s3_app("presigned").await;
     let editor = app.actor("Editor", &[Permission::Orders]).await;
     let order = app.create_order(&editor, "O").await;
     let ds = app.create_dataset(&editor, &order, "D").await;
@@ -90,7 +94,7 @@ async fn s3_presigned_urls_work_and_tampered_expired_and_other_path_ones_are_ref
 
 #[tokio::test]
 async fn an_s3_upload_with_a_wrong_checksum_or_over_the_limit_stores_nothing() {
-    let (app, bucket_url) = s3_app().await;
+    let (app, bucket_url) = s3_app("checked").await;
     let editor = app.actor("Editor", &[Permission::Orders]).await;
     let order = app.create_order(&editor, "O").await;
     let ds = app.create_dataset(&editor, &order, "D").await;
@@ -102,4 +106,84 @@ async fn an_s3_upload_with_a_wrong_checksum_or_over_the_limit_stores_nothing() {
     let listing = reqwest::get(format!("{bucket_url}?list-type=2")).await.unwrap().text().await.unwrap();
     assert!(!listing.contains("<Key>"), "nothing in the bucket: {listing}");
     let _: Value = json!(null);
+}
+
+#[tokio::test]
+async fn checked_s3_urls_are_bound_to_their_viewer_redirect_briefly_and_stop_when_access_is_revoked() {
+    let (app, bucket_url) = s3_app("checked").await;
+    let editor = app.actor("Editor", &[Permission::Orders]).await;
+    let reader = app.actor("Reader", &[]).await;
+    let other = app.actor("Other", &[]).await;
+    let order = app.create_order(&editor, "O").await;
+    let ds = app.create_dataset(&editor, &order, "D").await;
+    let content: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let (status, body) = upload(&app, &editor, &ds, "data.bin", content.clone(), None).await;
+    assert_eq!(status, 201, "{body}");
+
+    let q = "query($id: ID!) { dataset(id: $id) { files { downloadUrl(expiresIn: 300) { url } } } }";
+    let r = app.gql_as(&reader, q, json!({ "id": ds })).await;
+    let url = r.data()["dataset"]["files"][0]["downloadUrl"]["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("{}/files/download/", app.base)), "a URL of the service: {url}");
+    assert!(url.contains(&format!("viewer={}", reader.id)), "bound to its viewer: {url}");
+
+    // The service answers with a short redirect to the store; the bytes come from the store.
+    let resp = app.http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 307);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&bucket_url) && location.contains("X-Amz-Signature="), "{location}");
+    assert!(location.contains("X-Amz-Expires=2"), "a presigned GET of a few seconds: {location}");
+    let got = reqwest::get(&location).await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), content.as_slice());
+    let ranged = reqwest::Client::new().get(&location).header("range", "bytes=10-19").send().await.unwrap();
+    assert_eq!(ranged.status(), 206);
+    assert_eq!(ranged.bytes().await.unwrap().as_ref(), &content[10..20]);
+    // A client that follows redirects gets the file in one step; HEAD is answered by the service.
+    let followed = reqwest::get(&url).await.unwrap();
+    assert_eq!(followed.bytes().await.unwrap().as_ref(), content.as_slice());
+    let head = app.http.head(&url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], content.len().to_string().as_str());
+    // The redirect target lives seconds, not the URL's minutes.
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_eq!(reqwest::get(&location).await.unwrap().status(), 403, "the redirect target expired");
+
+    // Another viewer in the URL, another user's credentials, a tampered signature: refused.
+    let forbidden = |u: String| {
+        let app = &app;
+        async move { app.http.get(&u).send().await.unwrap().status() }
+    };
+    assert_eq!(forbidden(replace_query(&url, "viewer", &other.id)).await, 403, "other viewer");
+    let sig = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "sig").unwrap().1.to_string();
+    let flipped: String = sig
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 {
+                if c == '0' {
+                    '1'
+                } else {
+                    '0'
+                }
+            } else {
+                c
+            }
+        })
+        .collect();
+    assert_eq!(forbidden(replace_query(&url, "sig", &flipped)).await, 403, "tampered");
+    let resp = app.http.get(&url).header("x-api-user", &other.id).header("x-api-key", &other.key).send().await.unwrap();
+    assert_eq!(resp.status(), 403, "another user's credentials");
+
+    // Revoked: the same URL, well within its 5 minutes, no longer redirects.
+    let r = app
+        .gql_as(
+            &editor,
+            "mutation($id: ID!) { updateDataset(id: $id, input: {access: PRIVATE}) { access } }",
+            json!({ "id": ds }),
+        )
+        .await;
+    assert_eq!(r.data()["updateDataset"]["access"], "PRIVATE");
+    let resp = app.http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), 403, "revoked");
+    assert!(resp.headers().get("location").is_none());
 }

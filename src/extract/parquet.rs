@@ -1,5 +1,7 @@
 //! Parquet output with polars, from an explicit schema derived from the field specs (never inferred from
-//! the data): lists for tags, structs for references and cross references, RFC 3339 text for times (RFC 3339 text: this build of polars has no datetime type). A field without a value in a row (or new since the row was written) is a null.
+//! the data): lists for tags, structs for references and cross references, and times as timestamps
+//! (microseconds, UTC; the JSON lines keep the API's RFC 3339 text). A field without a value in a row (or
+//! new since the row was written), and a time that is not RFC 3339, is a null.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,8 @@ pub const CHUNK_ROWS: usize = 8_192;
 pub fn dtype(spec: &FieldSpec) -> DataType {
     let inner = if spec.fields.is_empty() {
         match spec.scalar.unwrap_or(Scalar::String) {
-            Scalar::String | Scalar::Json | Scalar::DateTime => DataType::String,
+            Scalar::String | Scalar::Json => DataType::String,
+            Scalar::DateTime => timestamp(),
             Scalar::Int => DataType::Int64,
             Scalar::Float => DataType::Float64,
             Scalar::Boolean => DataType::Boolean,
@@ -33,6 +36,16 @@ pub fn dtype(spec: &FieldSpec) -> DataType {
     } else {
         inner
     }
+}
+
+/// The column type of times: microseconds since the epoch, UTC.
+pub fn timestamp() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+}
+
+/// Microseconds since the epoch of an RFC 3339 time; `None` when the text is not one.
+fn micros(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros())
 }
 
 /// The Parquet schema of records with `fields`.
@@ -82,7 +95,17 @@ fn column(spec: &FieldSpec, vals: &[Option<&Value>]) -> PolarsResult<Series> {
         values,
         validity,
     )?;
-    Ok(ListChunked::with_chunk(name, arr).into_series())
+    // The list's item type comes from the arrow items, which lose the time zone of a time: set the
+    // logical type back (a cast cannot: this build of polars has no time zone support).
+    let mut list = ListChunked::with_chunk(name, arr);
+    let want = dtype(&item_spec);
+    if list.inner_dtype() != &want {
+        if list.inner_dtype().to_physical() != want.to_physical() {
+            polars_bail!(ComputeError: "list {} holds {}, not {want}", spec.name, list.inner_dtype());
+        }
+        list.set_inner_dtype(want);
+    }
+    Ok(list.into_series())
 }
 
 fn single(spec: &FieldSpec, name: PlSmallStr, vals: &[Option<&Value>]) -> PolarsResult<Series> {
@@ -103,7 +126,11 @@ fn single(spec: &FieldSpec, name: PlSmallStr, vals: &[Option<&Value>]) -> Polars
     }
     let it = vals.iter().map(|v| present(*v));
     Ok(match spec.scalar.unwrap_or(Scalar::String) {
-        Scalar::String | Scalar::DateTime => {
+        Scalar::DateTime => {
+            let ca: Int64Chunked = it.map(|v| v.and_then(Value::as_str).and_then(micros)).collect();
+            ca.with_name(name).into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)).into_series()
+        }
+        Scalar::String => {
             let ca: StringChunked =
                 it.map(|v| v.map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect();
             ca.with_name(name).into_series()
@@ -227,8 +254,8 @@ impl ParquetSink {
 /// in the batch, plus the batch's new versions, in id order (one gather over the old rows and the new),
 /// written like any other file (temporary name, sync, rename). Applying the same batch twice gives the
 /// same file. Returns `false` (writing nothing) when there is no previous file, its columns are not those
-/// of `fields` (a field new in the API) or its rows are not in id order: the caller then rebuilds the file
-/// from the JSON lines.
+/// of `fields` (a field new in the API, or times written as text by an older extractor) or its rows are
+/// not in id order: the caller then rebuilds the file from the JSON lines.
 pub fn update(dest: &Path, fields: &[FieldSpec], batch: &Batch, crash: String) -> Result<bool, ExtractError> {
     let Ok(file) = File::open(dest) else { return Ok(false) };
     let Ok(old) = ParquetReader::new(file).finish() else { return Ok(false) };

@@ -124,7 +124,7 @@ async fn datasets_at(ctx: &Context<'_>, node: Lookahead<'_>, page: &[Dataset]) -
 /// Prefetches what a page of collections selects.
 pub async fn collections(ctx: &Context<'_>, page: &[Collection]) -> Result<(), ApiError> {
     let node = nodes(ctx);
-    if node.field("datasets").exists() {
+    if selects(&node, &["datasets", "datasetIds"]) {
         let keys = unique(page.iter().flat_map(|c| c.datasets.iter().map(|d| DatasetKey(*d))));
         if !keys.is_empty() {
             let found = loaders::fetch_datasets(tracker(ctx)?, &keys).await.map_err(internal)?;

@@ -16,6 +16,16 @@ use crate::graphql::loaders::DatasetKey;
 /// GraphQL wrapper of a domain `Collection`.
 pub struct CollectionObject(pub Collection);
 
+impl CollectionObject {
+    /// The collection's datasets that the caller may see, in the collection's order (one batched load,
+    /// shared with the rest of the request).
+    async fn visible_members(&self, ctx: &Context<'_>) -> Result<Vec<DatasetObject>, ApiError> {
+        let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
+        let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
+        visible_datasets(ctx, keys.iter().filter_map(|k| found.get(k).cloned())).await
+    }
+}
+
 /// A collection of datasets. Visible to everyone, anonymous included, except `editors` (owner information)
 /// and `log`, which read as `null` to those not allowed to see them.
 #[Object(name = "Collection")]
@@ -37,11 +47,18 @@ impl CollectionObject {
     #[graphql(complexity = "crate::graphql::cost::nested(first, child_complexity)")]
     async fn datasets(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<DatasetObject>, ApiError> {
         let n = crate::graphql::cost::nested_len(first)?;
-        let keys: Vec<DatasetKey> = self.0.datasets.iter().map(|d| DatasetKey(*d)).collect();
-        let found = loader(ctx)?.load_many(keys.iter().copied()).await.map_err(|e| ApiError::internal(&e))?;
-        let mut visible = visible_datasets(ctx, keys.iter().filter_map(|k| found.get(k).cloned())).await?;
+        let mut visible = self.visible_members(ctx).await?;
         visible.truncate(n);
         Ok(visible)
+    }
+    /// The ids of all the datasets in the collection that the caller may see, in the collection's order,
+    /// uncapped (a collection holds at most 1,000). Datasets the caller may not see are left out and never
+    /// counted, exactly as in `datasets`. Adding or removing a dataset, and deleting one, is a change of the
+    /// collection (an `EDIT` in its log and the change feed); a dataset that the caller loses or gains access
+    /// to is not: it is reported as the dataset's own `REVOKE` or `EDIT`. Costs like `datasets`.
+    #[graphql(complexity = "crate::graphql::cost::nested(None, 1)")]
+    async fn dataset_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>, ApiError> {
+        Ok(self.visible_members(ctx).await?.iter().map(|d| ID(d.0.id.to_string())).collect())
     }
     /// Tags from the standard vocabulary. Visible to everyone.
     async fn tags_standard(&self) -> &[String] {

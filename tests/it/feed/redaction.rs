@@ -14,7 +14,7 @@ pub const NODE: &str = "cursor sequence action dataType entityId timestamp actor
     order { id title description editors { id name } datasets { id title description } }
     dataset { id title description access accessRules { users { id } affiliations } order { id title }
               editors { id } related { id title description } collections { id title } }
-    collection { id title description editors { id } datasets { id title description } version updatedAt }
+    collection { id title description editors { id } datasets { id title description } datasetIds version updatedAt }
     user { id name email authIds permissions version }";
 
 /// Everything the feed can render, deeply.
@@ -23,7 +23,7 @@ pub const CHANGES: &str = "query($a: String) { changes(after: $a, first: 10) { e
     order { id title description editors { id name } datasets { id title description } }
     dataset { id title description access accessRules { users { id } affiliations } order { id title }
               editors { id } related { id title description } collections { id title } }
-    collection { id title description editors { id } datasets { id title description } version updatedAt }
+    collection { id title description editors { id } datasets { id title description } datasetIds version updatedAt }
     user { id name email authIds permissions version } } } }";
 
 /// Every page of the feed as `who` sees it (anonymous when `None`).

@@ -114,3 +114,60 @@ async fn collections_can_be_searched_and_filtered_by_standard_tag() {
     let r = app.gql("{ collections(filter: {search: \"alp\"}) { totalCount } }", json!({})).await;
     assert_eq!(r.data()["collections"]["totalCount"], 1);
 }
+
+/// A PUBLIC, a PROTECTED (rules: `reader`) and a PRIVATE dataset of `owner`'s order, in one collection of a
+/// plain user's; returns (collection, [public, protected, private]).
+async fn collection_of_three(
+    app: &crate::harness::TestApp,
+    owner: &crate::harness::Actor,
+    reader: &str,
+) -> (String, [String; 3]) {
+    let order = app.create_order(owner, "o").await;
+    let create = "mutation($o: ID!, $t: String!, $a: AccessLevel!, $r: AccessRulesInput) {
+        createDataset(orderId: $o, input: {title: $t, access: $a, accessRules: $r}) { id } }";
+    let mut ids = Vec::new();
+    for (t, a) in [("public", "PUBLIC"), ("protected", "PROTECTED"), ("private", "PRIVATE")] {
+        let vars = json!({ "o": order, "t": t, "a": a, "r": { "users": [reader] } });
+        ids.push(app.gql_as(owner, create, vars).await.data()["createDataset"]["id"].as_str().unwrap().to_owned());
+    }
+    // The owner adds them (only they may see all three), in an order that is not the id order.
+    let c = app.create_collection(owner, "c", &[&ids[2], &ids[0], &ids[1]]).await;
+    (c, [ids[0].clone(), ids[1].clone(), ids[2].clone()])
+}
+
+#[tokio::test]
+async fn dataset_ids_list_exactly_the_datasets_the_caller_may_see_in_the_collections_order() {
+    let app = spawn_app().await;
+    let owner = app.actor("Owner", &[Permission::Orders]).await;
+    let reader = app.actor("Reader", &[]).await;
+    let stranger = app.actor("Stranger", &[]).await;
+    let owners_read = app.actor("OwnersRead", &[Permission::OwnersRead]).await;
+    let dm = app.actor("DM", &[Permission::DataManagement]).await;
+    let (c, [public, protected, private]) = collection_of_three(&app, &owner, &reader.id).await;
+    let one = "query($c: ID!) { collection(id: $c) { datasetIds datasets { id } } }";
+    let listed = "{ collections(first: 10) { nodes { datasetIds } } }";
+    let cases: [(&str, Option<&crate::harness::Actor>, Vec<&str>); 6] = [
+        ("anonymous", None, vec![&public]),
+        ("stranger", Some(&stranger), vec![&public]),
+        ("OWNERS_READ", Some(&owners_read), vec![&public]),
+        ("admitted by a rule", Some(&reader), vec![&public, &protected]),
+        ("order editor", Some(&owner), vec![&private, &public, &protected]),
+        ("DATA_MANAGEMENT", Some(&dm), vec![&private, &public, &protected]),
+    ];
+    for (who, actor, want) in cases {
+        let (r, l) = match actor {
+            Some(a) => (app.gql_as(a, one, json!({ "c": c })).await, app.gql_as(a, listed, json!({})).await),
+            None => (app.gql(one, json!({ "c": c })).await, app.gql(listed, json!({})).await),
+        };
+        let coll = &r.data()["collection"];
+        assert_eq!(coll["datasetIds"], json!(want), "{who}");
+        let via_datasets: Vec<&str> =
+            coll["datasets"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+        assert_eq!(via_datasets, want, "{who}: datasetIds agrees with datasets");
+        assert_eq!(l.data()["collections"]["nodes"][0]["datasetIds"], json!(want), "{who}: in a list");
+        if want.len() < 3 {
+            let text = format!("{} {}", r.body, l.body);
+            assert!(!text.contains(&private), "{who} sees the private dataset's id");
+        }
+    }
+}

@@ -16,6 +16,7 @@ mod error;
 mod feed;
 mod files;
 mod lock;
+mod membership;
 mod parquet;
 mod progress;
 mod schema;
@@ -233,23 +234,31 @@ async fn apply_changes(
     summary: &mut Summary,
 ) -> Result<(), ExtractError> {
     let types: Vec<EntityType> = cp.types.iter().copied().filter(|t| !cp.forbidden.contains(t)).collect();
+    // Collections need the datasets' entries even when datasets are not extracted: a dataset that leaves
+    // the key's view leaves every collection's membership (see `membership`).
+    let mut feed_types = types.clone();
+    if types.contains(&EntityType::Collections) && !types.contains(&EntityType::Datasets) {
+        feed_types.push(EntityType::Datasets);
+    }
     let bar = progress.bar("changes", "read");
     loop {
         let was_snapshot = cp.phase == Phase::Snapshot;
         let mut batch = if types.is_empty() {
             feed::ChangeBatch { from: cp.position.clone(), end: cp.position.clone(), ..Default::default() }
         } else {
-            feed::read_batch(client, &cp.position, &types, &cp.specs, |n| bar.inc(n)).await?
+            feed::read_batch(client, &cp.position, &feed_types, &cp.specs, |n| bar.inc(n)).await?
         };
+        let lost = Arc::new(batch.types.get(&EntityType::Datasets).map(membership::lost).unwrap_or_default());
         if !was_snapshot && batch.types.is_empty() && batch.end == cp.position {
             break;
         }
         let permits = Arc::new(tokio::sync::Semaphore::new(parallel));
         let mut tasks = Vec::new();
         for t in types.iter().copied() {
-            let tb = batch.types.remove(&t).unwrap_or_default();
+            let mut tb = batch.types.remove(&t).unwrap_or_default();
             summary.types.entry(t).or_default().fetched += tb.history.len() as u64;
-            if !was_snapshot && tb.history.is_empty() {
+            let prunes = t == EntityType::Collections && !lost.is_empty();
+            if !was_snapshot && tb.history.is_empty() && !prunes {
                 continue;
             }
             let inputs = if was_snapshot {
@@ -259,11 +268,14 @@ async fn apply_changes(
             };
             let (out, fields, formats) =
                 (out.to_path_buf(), cp.specs.get(&t).cloned().unwrap_or_default(), cp.formats.clone());
-            let (from, end, permits) = (batch.from.clone(), batch.end.clone(), permits.clone());
+            let (from, end, permits, lost) = (batch.from.clone(), batch.end.clone(), permits.clone(), lost.clone());
             tasks.push(tokio::spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let r = tokio::task::spawn_blocking(move || {
                     apply::write_history(&out, t, &from, &end, &tb, &fields, &formats)?;
+                    if prunes {
+                        membership::prune(&inputs, &mut tb.latest, &lost)?;
+                    }
                     if was_snapshot || !tb.latest.is_empty() {
                         apply::write_state(&out, t, &inputs, &tb.latest, &fields, &formats, was_snapshot).map(Some)
                     } else {

@@ -57,7 +57,14 @@ async fn full_export_then_incremental_changes_equal_a_fresh_export() {
             matches!(df.column("crossReferences").unwrap().dtype(), DataType::List(inner) if matches!(**inner, DataType::Struct(_)))
         );
         assert!(matches!(df.column("order").unwrap().dtype(), DataType::Struct(_)));
+        let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
+        assert_eq!(df.column("createdAt").unwrap().dtype(), &utc, "times are UTC timestamps");
+        let first = df.column("createdAt").unwrap().datetime().unwrap().phys.get(0).unwrap();
+        let text = jsonl(&out, "datasets").values().next().unwrap()["createdAt"].as_str().unwrap().to_owned();
+        let micros = chrono::DateTime::parse_from_rfc3339(&text).unwrap().timestamp_micros();
+        assert_eq!(first, micros, "the JSON lines keep the RFC 3339 text of the same time");
     }
+    assert_eq!(jsonl(&out, "collections")[&coll]["datasetIds"], json!([ds[0], ds[1]]));
     assert!(history(&out, "datasets").is_empty(), "no change after the start: no history");
 
     // Changes: edit, delete, add.

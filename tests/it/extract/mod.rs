@@ -5,6 +5,7 @@
 
 mod crash;
 mod full;
+mod membership;
 mod redaction;
 
 use std::collections::BTreeMap;
@@ -76,13 +77,14 @@ pub fn history(out: &Path, t: &str) -> Vec<Value> {
     out
 }
 
-/// Reads `<file>.parquet` and returns (rows, every value rendered as text).
+/// Reads `<file>.parquet` and returns (rows, every value rendered as text; times as their integers).
 pub fn parquet_text(path: &Path) -> (usize, String) {
     use polars::prelude::*;
     let df = ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap();
     let mut text = String::new();
     for col in df.columns() {
-        let s = col.as_materialized_series();
+        // Physical values: this build of polars cannot print a time with its zone (no `timezones`).
+        let s = col.as_materialized_series().to_physical_repr();
         for i in 0..s.len() {
             text.push_str(&format!("{}\n", s.get(i).unwrap()));
         }

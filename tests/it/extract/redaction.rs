@@ -11,7 +11,7 @@ use super::*;
 use crate::harness::spawn_app;
 
 /// Every value in every output file under `out`, as text.
-fn everything(out: &Path) -> String {
+pub(super) fn everything(out: &Path) -> String {
     let mut text = String::new();
     for f in all_files(out) {
         let name = f.to_string_lossy();

@@ -6,16 +6,23 @@
 //! already written would keep its id. So every batch takes the ids of the datasets it removes (last entry
 //! `DELETE` or `REVOKE`) out of every collection's `datasetIds`: in the batch's own versions of
 //! collections and in the stored ones, a rewritten collection being written like a change (without a
-//! history entry, since the feed has none). A dataset that becomes visible again comes back in `datasets`
-//! at once, and in its collections' `datasetIds` with the collection's next change or a `--full` run.
+//! history entry, since the feed has none).
+//!
+//! A dataset that comes (back) into view is an `EDIT` of the dataset, again no change of its collections.
+//! When datasets are extracted too, every batch finds those datasets (an `EDIT` of a dataset the state does
+//! not hold; on a first run every `EDIT`, since a collection may have been paged before the dataset came
+//! into view) and reads the collections holding them again (`Dataset.collections`: the first 100).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use super::client::Client;
 use super::error::ExtractError;
 use super::feed::TypeBatch;
+use super::schema::{selection, FieldSpec};
+use super::snapshot::call_error;
 use super::state::{Batch, SortedInput};
 
 /// The membership field of a collection.
@@ -30,6 +37,84 @@ pub fn lost(datasets: &TypeBatch) -> BTreeSet<String> {
         }
     }
     last.into_iter().filter(|(_, a)| matches!(*a, "DELETE" | "REVOKE")).map(|(id, _)| id.to_owned()).collect()
+}
+
+/// The datasets a batch may bring into view: those whose last entry is an `EDIT` with the dataset.
+pub fn edited(datasets: &TypeBatch) -> BTreeSet<String> {
+    let mut last: BTreeMap<&str, bool> = BTreeMap::new();
+    for h in &datasets.history {
+        if let (Some(id), Some(action)) = (h["entityId"].as_str(), h["action"].as_str()) {
+            last.insert(id, action == "EDIT" && !h["entity"].is_null());
+        }
+    }
+    last.into_iter().filter(|(_, edit)| *edit).map(|(id, _)| id.to_owned()).collect()
+}
+
+/// `candidates` less the ids the datasets state (`known`, sorted JSON lines) holds.
+pub fn unknown(known: &[PathBuf], mut candidates: BTreeSet<String>) -> Result<BTreeSet<String>, ExtractError> {
+    if candidates.is_empty() {
+        return Ok(candidates);
+    }
+    let mut input = SortedInput::open(known)?;
+    while let Some((id, _)) = input.next_entry()? {
+        candidates.remove(&id);
+    }
+    Ok(candidates)
+}
+
+/// The collections holding the datasets of `batch` that came into view, read again as the key sees them
+/// now (with `fields`), as a batch of JSON lines. `known` is the datasets state before the batch (`None`
+/// on a first run: every edited dataset is a candidate).
+pub async fn regained(
+    client: &Client,
+    batch: &TypeBatch,
+    known: Option<PathBuf>,
+    fields: &[FieldSpec],
+) -> Result<Batch, ExtractError> {
+    let mut datasets = edited(batch);
+    if let Some(known) = known {
+        datasets = tokio::task::spawn_blocking(move || unknown(&[known], datasets))
+            .await
+            .map_err(|e| ExtractError::Incomplete(format!("reading the datasets state failed: {e}")))??;
+    }
+    let mut holders = BTreeSet::new();
+    let datasets: Vec<String> = datasets.into_iter().collect();
+    for chunk in datasets.chunks(HOLDERS_PER_REQUEST) {
+        let (query, vars) = holders_query(chunk);
+        let data = client.call(&query, vars).await.map_err(|e| call_error("collections of datasets", e))?;
+        for i in 0..chunk.len() {
+            let found = data.pointer(&format!("/d{i}/collections")).and_then(Value::as_array);
+            for c in found.into_iter().flatten() {
+                if let Some(c) = c.get("id").and_then(Value::as_str) {
+                    holders.insert(c.to_owned());
+                }
+            }
+        }
+    }
+    let q = format!("query ExtractCollection($id: ID!) {{ collection(id: $id) {{ {} }} }}", selection(fields));
+    let mut out = Batch::new();
+    for id in holders {
+        let data = client.call(&q, json!({ "id": id })).await.map_err(|e| call_error("collection", e))?;
+        // A collection deleted since is left to its DELETE in the feed.
+        if let Some(c) = data.get("collection").filter(|c| !c.is_null()) {
+            out.insert(id, Some(c.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// Datasets asked about in one request (each costs about 200 of the anonymous budget of 25,000).
+const HOLDERS_PER_REQUEST: usize = 50;
+
+/// One query asking for the collections of each of `datasets` (aliases `d0`, `d1`, …; ids as variables).
+fn holders_query(datasets: &[String]) -> (String, Value) {
+    let params: Vec<String> = (0..datasets.len()).map(|i| format!("$d{i}: ID!")).collect();
+    let fields: Vec<String> = (0..datasets.len())
+        .map(|i| format!("d{i}: dataset(id: $d{i}) {{ collections(first: 100) {{ id }} }}"))
+        .collect();
+    let vars: serde_json::Map<String, Value> =
+        datasets.iter().enumerate().map(|(i, id)| (format!("d{i}"), Value::String(id.clone()))).collect();
+    (format!("query ExtractHolders({}) {{ {} }}", params.join(", "), fields.join(" ")), Value::Object(vars))
 }
 
 /// Takes `lost` out of the `datasetIds` of the collections in `latest`, and adds to `latest` a pruned
@@ -96,6 +181,24 @@ mod tests {
             ],
         };
         assert_eq!(lost(&tb), BTreeSet::from(["b".to_string(), "c".to_string()]));
+    }
+
+    #[test]
+    fn an_edited_dataset_the_state_does_not_hold_may_have_come_into_view() {
+        let mut tb = TypeBatch::default();
+        for (action, id) in
+            [("EDIT", "a"), ("REVOKE", "a"), ("REVOKE", "b"), ("EDIT", "b"), ("EDIT", "c"), ("ADD", "d")]
+        {
+            let mut e = entry(action, id);
+            e["entity"] = json!({"id": id});
+            tb.history.push(e);
+        }
+        let edited = edited(&tb);
+        assert_eq!(edited, BTreeSet::from(["b".to_string(), "c".to_string()]));
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("datasets.jsonl");
+        super::super::state::write_part(&state, vec![("c".into(), json!({"id": "c"}).to_string())]).unwrap();
+        assert_eq!(unknown(&[state], edited).unwrap(), BTreeSet::from(["b".to_string()]));
     }
 
     #[test]

@@ -252,13 +252,28 @@ async fn apply_changes(
         if !was_snapshot && batch.types.is_empty() && batch.end == cp.position {
             break;
         }
+        // Collections holding a dataset that came into view, read again (needs the datasets' state).
+        let mut regained = state::Batch::new();
+        let both = types.contains(&EntityType::Collections) && types.contains(&EntityType::Datasets);
+        if let (true, Some(dtb)) = (both, batch.types.get(&EntityType::Datasets)) {
+            let known = (!was_snapshot).then(|| apply::state_path(out, EntityType::Datasets, &cp.formats));
+            let fields = cp.specs.get(&EntityType::Collections).cloned().unwrap_or_default();
+            regained = membership::regained(client, dtb, known, &fields).await?;
+        }
         let permits = Arc::new(tokio::sync::Semaphore::new(parallel));
         let mut tasks = Vec::new();
         for t in types.iter().copied() {
             let mut tb = batch.types.remove(&t).unwrap_or_default();
             summary.types.entry(t).or_default().fetched += tb.history.len() as u64;
+            if t == EntityType::Collections {
+                for (id, line) in std::mem::take(&mut regained) {
+                    if tb.latest.get(&id) != Some(&None) {
+                        tb.latest.insert(id, line);
+                    }
+                }
+            }
             let prunes = t == EntityType::Collections && !lost.is_empty();
-            if !was_snapshot && tb.history.is_empty() && !prunes {
+            if !was_snapshot && tb.history.is_empty() && tb.latest.is_empty() && !prunes {
                 continue;
             }
             let inputs = if was_snapshot {

@@ -1,7 +1,8 @@
 //! Collection membership in the extract: `collections.jsonl` and `collections.parquet` list in
 //! `datasetIds` exactly the datasets the key may see (for two keys, with a planted PRIVATE dataset and a
-//! PROTECTED one only one key is admitted to), and a dataset the key loses (`REVOKE`) leaves every
-//! collection's membership on the next run, also when datasets themselves are not extracted.
+//! PROTECTED one only one key is admitted to), a dataset the key loses (`REVOKE`) leaves every
+//! collection's membership on the next run, also when datasets themselves are not extracted, and one it
+//! is admitted to again comes back into its collections' membership.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -24,7 +25,7 @@ fn parquet_members(out: &Path, coll: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn each_key_extracts_only_the_members_it_may_see_and_drops_a_revoked_one() {
+async fn each_key_extracts_only_the_members_it_may_see_and_follows_lost_and_regained_access() {
     let app = spawn_app().await;
     let owner = app.actor("Owner", &[Permission::Orders]).await;
     let reader = app.actor("Reader", &[]).await;
@@ -80,6 +81,16 @@ async fn each_key_extracts_only_the_members_it_may_see_and_drops_a_revoked_one()
     }
     assert!(!jsonl(&r_out, "datasets").contains_key(&protected));
     let fresh = dir.path().join("fresh");
+    run_ok(&app, Some(&reader), &fresh).await;
+    assert_eq!(jsonl(&r_out, "collections"), jsonl(&fresh, "collections"), "equal to a fresh export");
+
+    // Admitted again: the dataset's EDIT brings it back, and its collections are read again.
+    app.gql_as(&owner, q, json!({ "id": protected, "r": { "users": [reader.id] } })).await.data();
+    run_ok(&app, Some(&reader), &r_out).await;
+    assert!(jsonl(&r_out, "datasets").contains_key(&protected));
+    assert_eq!(jsonl(&r_out, "collections")[&coll]["datasetIds"], json!([public, protected]));
+    assert_eq!(parquet_members(&r_out, &coll), vec![public.clone(), protected.clone()]);
+    let fresh = dir.path().join("fresh-again");
     run_ok(&app, Some(&reader), &fresh).await;
     assert_eq!(jsonl(&r_out, "collections"), jsonl(&fresh, "collections"), "equal to a fresh export");
 }

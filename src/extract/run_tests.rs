@@ -98,6 +98,23 @@ impl Api {
                 json!({ "data": { "changes": { "nodes": nodes, "endCursor": end, "hasNextPage": rest.len() > first } } }),
             );
         }
+        let collections = self.entities.get("collections").cloned().unwrap_or_default();
+        if query.contains("ExtractHolders") {
+            let mut data = serde_json::Map::new();
+            for (alias, id) in vars.as_object().into_iter().flatten() {
+                let holding: Vec<Value> = collections
+                    .values()
+                    .filter(|c| c["datasetIds"].as_array().is_some_and(|ids| ids.contains(id)))
+                    .map(|c| json!({ "id": c["id"] }))
+                    .collect();
+                data.insert(alias.clone(), json!({ "collections": holding }));
+            }
+            return (200, json!({ "data": data }));
+        }
+        if query.contains("ExtractCollection") {
+            let found = vars["id"].as_str().and_then(|id| collections.get(id)).cloned().unwrap_or(Value::Null);
+            return (200, json!({ "data": { "collection": found } }));
+        }
         (200, json!({ "errors": [{ "message": format!("unexpected {query}") }] }))
     }
 }

@@ -177,9 +177,20 @@ impl Tracker {
         let tags_user = input.tags_user.as_deref().map(validate::user_tags).transpose()?;
         let cross_references = input.cross_references.map(validate::cross_references).transpose()?;
         // Then what needs the database.
-        if let Some(ids) = &datasets {
+        let mut datasets = datasets;
+        if let Some(ids) = &mut datasets {
             let access = self.dataset_access(p).await?;
             self.ensure_datasets_exist(&access, "datasets", ids).await?;
+            // Members this editor cannot see stay: a list they were never shown cannot remove them.
+            let hidden: Vec<Uuid> = self
+                .datasets
+                .get_many(&c.datasets)
+                .await?
+                .iter()
+                .filter(|d| !access.admits(d) && !ids.contains(&d.id))
+                .map(|d| d.id)
+                .collect();
+            ids.extend(c.datasets.iter().filter(|id| hidden.contains(id)));
         }
         if let Some(ids) = &editors {
             self.ensure_users_exist("editors", ids).await?;

@@ -171,3 +171,30 @@ async fn dataset_ids_list_exactly_the_datasets_the_caller_may_see_in_the_collect
         }
     }
 }
+
+#[tokio::test]
+async fn an_editor_who_cannot_see_some_members_cannot_drop_them_by_setting_the_list() {
+    let app = spawn_app().await;
+    let owner = app.actor("Owner", &[Permission::Orders]).await;
+    let reader = app.actor("Reader", &[]).await;
+    let co_editor = app.actor("CoEditor", &[]).await;
+    let dm = app.actor("DM", &[Permission::DataManagement]).await;
+    let (c, [public, protected, private]) = collection_of_three(&app, &owner, &reader.id).await;
+    let set_editors = "mutation($c: ID!, $e: [ID!]) { updateCollection(id: $c, input: {editors: $e}) { id } }";
+    let r = app.gql_as(&owner, set_editors, json!({ "c": c, "e": [owner.id, co_editor.id] })).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+    // The co-editor sees only the public member and sets the list to what they see, minus it, plus nothing.
+    let set = "mutation($c: ID!, $d: [ID!]) { updateCollection(id: $c, input: {datasets: $d}) { datasetIds } }";
+    let r = app.gql_as(&co_editor, set, json!({ "c": c, "d": [] })).await;
+    assert_eq!(r.data()["updateCollection"]["datasetIds"], json!([]), "{}", r.body);
+    let all = "query($c: ID!) { collection(id: $c) { datasetIds } }";
+    let r = app.gql_as(&dm, all, json!({ "c": c })).await;
+    assert_eq!(r.data()["collection"]["datasetIds"], json!([private, protected]), "hidden members stay");
+    // Putting the public one back keeps them too; the owner, who sees all, can remove any.
+    let r = app.gql_as(&co_editor, set, json!({ "c": c, "d": [public] })).await;
+    assert_eq!(r.data()["updateCollection"]["datasetIds"], json!([public]));
+    let r = app.gql_as(&dm, all, json!({ "c": c })).await;
+    assert_eq!(r.data()["collection"]["datasetIds"], json!([public, private, protected]));
+    let r = app.gql_as(&owner, set, json!({ "c": c, "d": [protected] })).await;
+    assert_eq!(r.data()["updateCollection"]["datasetIds"], json!([protected]));
+}

@@ -10,7 +10,7 @@ scripts/install-secantus.sh
 PORT="${DATATRACKER_LOCAL_DB_PORT:-27217}"
 mkdir -p .data/db
 if ! (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
-  secantusd-rs --port "$PORT" --storage-path .data/db --log-file-max 16MB --cache-size 512M >.data/db.log 2>&1 &
+  secantusd-rs --port "$PORT" --storage-path .data/db --log-file-max 16MB --cache-size 512M --sync-on-commit >.data/db.log 2>&1 &
   DB_PID=$!
   trap 'kill $DB_PID 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && break; sleep 0.1; done

@@ -26,7 +26,6 @@ async fn ready_status(app: &TestApp) -> u16 {
 }
 
 #[tokio::test]
-#[ignore = "SecantusDB sometimes loses one acknowledged (w:majority, j:true) commit on kill -9; a database finding, run with --ignored (see the session note on issue 12)"]
 async fn acknowledged_writes_survive_a_killed_database_and_the_service_recovers() {
     let mut server = ControlledServer::start();
     let uri = server.uri();

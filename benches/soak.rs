@@ -117,7 +117,8 @@ async fn main() {
     let input = UserInput {
         name: Some("Soak".into()),
         email: Some("soak@example.org".into()),
-        permissions: Some(vec![Permission::DataManagement]),
+        // Statistics are granted, never default (issue 12): the soak's user holds STATS_READ.
+        permissions: Some(vec![Permission::DataManagement, Permission::StatsRead]),
         ..Default::default()
     };
     let user = tracker.create_user(&Principal::System, input).await.unwrap();

@@ -67,14 +67,11 @@ impl Tx {
         Ok(())
     }
 
-    /// Commits (after numbering and writing the queued log entries, in this process's commit lane: see
-    /// [`super::sequence::Hooks::lane`]). A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is retried, as the
+    /// Commits (after numbering and writing the queued log entries). A commit whose outcome is unknown (`UnknownTransactionCommitResult`) is retried, as the
     /// driver's transaction API does; a write conflict with a concurrent transaction is a
     /// [`StoreError::Transient`], for [`Store::transaction`] to retry the whole transaction.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         let logged = !self.pending_logs.is_empty();
-        let hooks = self.hooks.clone();
-        let _lane = if logged && !hooks.unnumbered() { Some(hooks.lane().await) } else { None };
         self.write_logs().await?;
         let mut attempts = 0;
         loop {

@@ -62,8 +62,14 @@ impl Store {
         let mut delay = Duration::from_millis(2);
         let mut attempt: u32 = 1;
         loop {
+            // One write transaction of this process at a time (see `Hooks::lane`); the wait before a
+            // retry is outside the lane.
+            let hooks = self.hooks().clone();
+            let lane = if hooks.unnumbered() { None } else { Some(hooks.lane().await) };
             let tx = self.begin().await?;
-            match body(tx).await {
+            let outcome = body(tx).await;
+            drop(lane);
+            match outcome {
                 Err(e) if e.is_transient() && started.elapsed() < RETRY_BUDGET => {
                     tracing::debug!(attempt, "transient transaction error; running the transaction again");
                     let jitter = rand::thread_rng().gen_range(0..=delay.as_millis() as u64);

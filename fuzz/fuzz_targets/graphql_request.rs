@@ -16,12 +16,12 @@ fuzz_target!(|data: &[u8]| {
         Some((_, rest)) => (Some("application/json"), rest),
         None => (None, data),
     };
-    if let Ok(req) = request::parse_post(ct, body) {
-        let _ = request::operation_kind(&req.query, req.operation_name.as_deref());
+    if let Ok(mut req) = request::parse_post(ct, body) {
+        let _ = request::operation_kind(&mut req);
     }
     // The raw bytes as a query document too: the parser sees every shape of text.
     if let Ok(text) = std::str::from_utf8(body) {
-        let _ = request::operation_kind(text, None);
-        let _ = request::operation_kind(text, Some("q"));
+        let _ = request::operation_kind(&mut async_graphql::Request::new(text));
+        let _ = request::operation_kind(&mut async_graphql::Request::new(text).operation_name("q"));
     }
 });

@@ -144,8 +144,8 @@ pub struct DatasetBundle {
     pub dataset: Dataset,
     /// Its order, if it still exists.
     pub order: Option<Order>,
-    /// Every dataset of the same order (the dataset included).
-    pub siblings: Vec<Dataset>,
+    /// Every dataset of the same order (the dataset included), when asked for.
+    pub siblings: Option<Vec<Dataset>>,
     /// The collections containing the dataset.
     pub collections: Vec<Collection>,
     /// The order's generators, authors, editors and organisation.
@@ -153,13 +153,24 @@ pub struct DatasetBundle {
 }
 
 /// Reads a dataset and what its computed fields need with one aggregation (`$lookup`), instead of one
-/// query per kind.
-pub async fn fetch_dataset_bundle(t: &Tracker, id: Uuid) -> Result<Option<DatasetBundle>, LoadError> {
+/// query per kind. The order's other datasets only `with_siblings` (`related` selected): they grow with the
+/// order, and a lookup reads every one of them.
+pub async fn fetch_dataset_bundle(
+    t: &Tracker,
+    id: Uuid,
+    with_siblings: bool,
+) -> Result<Option<DatasetBundle>, LoadError> {
     use futures::TryStreamExt;
-    let pipeline = vec![
+    let mut pipeline = vec![
         doc! { "$match": { "_id": id } },
         doc! { "$lookup": { "from": "orders", "localField": "order", "foreignField": "_id", "as": "_order" } },
-        doc! { "$lookup": { "from": "datasets", "localField": "order", "foreignField": "order", "as": "_siblings" } },
+    ];
+    if with_siblings {
+        pipeline.push(
+            doc! { "$lookup": { "from": "datasets", "localField": "order", "foreignField": "order", "as": "_siblings" } },
+        );
+    }
+    pipeline.extend([
         doc! { "$lookup": { "from": "collections", "localField": "_id", "foreignField": "datasets", "as": "_collections" } },
         doc! { "$addFields": { "_people": { "$let": {
             "vars": { "o": { "$arrayElemAt": ["$_order", 0] } },
@@ -172,7 +183,7 @@ pub async fn fetch_dataset_bundle(t: &Tracker, id: Uuid) -> Result<Option<Datase
         } } } },
         doc! { "$lookup": { "from": "users", "localField": "_people", "foreignField": "_id", "as": "_users" } },
         doc! { "$project": { "_people": 0 } },
-    ];
+    ]);
     let raw = repo::<Dataset>(t, "datasets").raw();
     let mut docs: Vec<bson::Document> = raw.aggregate(pipeline).await.map_err(err)?.try_collect().await.map_err(err)?;
     let Some(mut d) = docs.pop() else { return Ok(None) };
@@ -183,8 +194,13 @@ pub async fn fetch_dataset_bundle(t: &Tracker, id: Uuid) -> Result<Option<Datase
         }
     }
     let order = take::<Order>(&mut d, "_order")?.pop();
-    let mut siblings = take::<Dataset>(&mut d, "_siblings")?;
-    siblings.sort_by_key(|s| s.id);
+    let siblings = if with_siblings {
+        let mut all = take::<Dataset>(&mut d, "_siblings")?;
+        all.sort_by_key(|s| s.id);
+        Some(all)
+    } else {
+        None
+    };
     let mut collections = take::<Collection>(&mut d, "_collections")?;
     collections.sort_by_key(|c| c.id);
     let people = take::<User>(&mut d, "_users")?;

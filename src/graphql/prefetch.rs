@@ -70,7 +70,10 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
     ) {
         return Ok(t.dataset_by_id(&access, id).await?);
     }
-    let Some(bundle) = loaders::fetch_dataset_bundle(t, id).await.map_err(internal)? else { return Ok(None) };
+    let with_siblings = selects(&node, &["related"]);
+    let Some(bundle) = loaders::fetch_dataset_bundle(t, id, with_siblings).await.map_err(internal)? else {
+        return Ok(None);
+    };
     if !access.admits(&bundle.dataset) {
         return Ok(None);
     }
@@ -79,7 +82,9 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
         l.feed_one(OrderKey(order.id), order.clone()).await;
     }
     l.feed_many(bundle.people.into_iter().map(|u| (UserKey(u.id), u))).await;
-    l.feed_one(DatasetsOfOrder(bundle.dataset.order), bundle.siblings).await;
+    if let Some(siblings) = bundle.siblings {
+        l.feed_one(DatasetsOfOrder(bundle.dataset.order), siblings).await;
+    }
     l.feed_one(CollectionsOfDataset(bundle.dataset.id), bundle.collections).await;
     Ok(Some(bundle.dataset))
 }

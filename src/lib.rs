@@ -217,6 +217,7 @@ impl App {
         let applied =
             store::migrations::migrate(self.state.store(), &store::migrations::embedded(), Duration::from_secs(60))
                 .await?;
+        store::sequence::count_tallies(self.state.store()).await?;
         self.state.set_migrated();
         Ok(applied)
     }

@@ -66,7 +66,39 @@ impl Tracker {
     ) -> Result<Page<Dataset>, DomainError> {
         validate::listing(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user)?;
         let f = listing_filter(filter.search.as_deref(), &filter.tags_standard, &filter.tags_user);
-        self.page_of(&self.datasets, access.restrict(f), page).await
+        if !f.is_empty() || !page.want_total {
+            return self.page_of(&self.datasets, access.restrict(f), page).await;
+        }
+        // The whole listing: its total from the tally (counting reads the whole collection).
+        let mut out =
+            self.page_of(&self.datasets, access.restrict(f), PageRequest { want_total: false, ..page }).await?;
+        out.total = self.visible_dataset_total(access).await?;
+        Ok(out)
+    }
+
+    /// How many datasets `access` admits: the tally of all datasets, less the `PROTECTED` and `PRIVATE`
+    /// ones, plus those of them it admits (two counts an index narrows to the non-public datasets). Counts
+    /// the collection when the tally is not there yet.
+    async fn visible_dataset_total(&self, access: &DatasetAccess) -> Result<u64, DomainError> {
+        let Some(all) = crate::store::sequence::tally(self.store.db(), "datasets").await? else {
+            return Ok(self.datasets.count(access.restrict(doc! {})).await?);
+        };
+        let Some(admitted) = access.filter() else { return Ok(all) };
+        let non_public = doc! { "access": { "$in": [AccessLevel::Protected.as_str(), AccessLevel::Private.as_str()] } };
+        let hidden_or_not = self.datasets.count(non_public.clone()).await?;
+        let admitted = self.datasets.count(doc! { "$and": [non_public, admitted] }).await?;
+        Ok(all.saturating_sub(hidden_or_not) + admitted)
+    }
+
+    /// The first `limit` datasets of an order that `access` admits, oldest first (one query, narrowed by the
+    /// order's index).
+    pub async fn datasets_of_order(
+        &self,
+        access: &DatasetAccess,
+        order: Uuid,
+        limit: i64,
+    ) -> Result<Vec<Dataset>, DomainError> {
+        Ok(self.datasets.page_by_index(access.restrict(doc! { "order": order }), None, limit).await?)
     }
 
     /// A dataset `p` may read, or `NotFound` (the same answer for a hidden and an unknown id).

@@ -44,12 +44,23 @@ pub struct Sessions {
 #[derive(Debug, Default)]
 pub struct AccessCell(tokio::sync::OnceCell<crate::domain::visibility::DatasetAccess>);
 
+impl AccessCell {
+    /// The access of `p`, computed on first use.
+    pub async fn get(
+        &self,
+        t: &Tracker,
+        p: &Principal,
+    ) -> Result<crate::domain::visibility::DatasetAccess, crate::domain::DomainError> {
+        Ok(self.0.get_or_try_init(|| t.dataset_access(p)).await?.clone())
+    }
+}
+
 /// Which datasets the caller may read (cached per request when the request carries an [`AccessCell`]).
 pub async fn dataset_access(ctx: &Context<'_>) -> Result<crate::domain::visibility::DatasetAccess, ApiError> {
     let t = tracker(ctx)?;
     let p = principal(ctx);
     match ctx.data_opt::<Arc<AccessCell>>() {
-        Some(cell) => Ok(cell.0.get_or_try_init(|| t.dataset_access(p)).await?.clone()),
+        Some(cell) => Ok(cell.get(t, p).await?),
         None => Ok(t.dataset_access(p).await?),
     }
 }

@@ -8,7 +8,9 @@ use bson::{doc, Uuid};
 
 use crate::domain::file_model::DataFile;
 use crate::domain::model::{Collection, Dataset, Order, User};
-use crate::domain::Tracker;
+use crate::domain::visibility::DatasetAccess;
+use crate::domain::{Principal, Tracker};
+use crate::graphql::context::AccessCell;
 use crate::store::Repo;
 
 /// Key: a user by id.
@@ -31,15 +33,39 @@ pub struct CollectionsOfDataset(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FilesOfDataset(pub Uuid);
 
-/// The loader over the tracker's collections.
+/// The loader over the tracker's collections, for one caller.
 pub struct TrackerLoader {
     tracker: Tracker,
+    principal: Principal,
+    /// The request's dataset access, shared with its resolvers; `None` computes it at each load (a
+    /// subscription's connection, whose caller's access may change while it lasts).
+    access: Option<Arc<AccessCell>>,
 }
 
-/// A loader for one request; it caches what it loaded for the rest of the request.
-pub fn request_loader(tracker: Tracker) -> Arc<DataLoader<TrackerLoader, HashMapCache>> {
-    Arc::new(DataLoader::with_cache(TrackerLoader { tracker }, tokio::spawn, HashMapCache::default()))
+impl TrackerLoader {
+    async fn access(&self) -> Result<DatasetAccess, LoadError> {
+        match &self.access {
+            Some(cell) => cell.get(&self.tracker, &self.principal).await,
+            None => self.tracker.dataset_access(&self.principal).await,
+        }
+        .map_err(err)
+    }
 }
+
+/// A loader for one request of `principal` (caching what it loaded for the rest of the request), sharing
+/// the request's dataset access `cell`, or computing it at each load when `None`.
+pub fn request_loader(
+    tracker: Tracker,
+    principal: Principal,
+    cell: Option<Arc<AccessCell>>,
+) -> Arc<DataLoader<TrackerLoader, HashMapCache>> {
+    let loader = TrackerLoader { tracker, principal, access: cell };
+    Arc::new(DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()))
+}
+
+/// How many of an order's datasets are loaded for `related` and `order.datasets`: their largest page (100)
+/// and the dataset itself.
+pub const ORDER_DATASETS: i64 = 101;
 
 /// A load failure (the detail is logged where it is turned into an API error).
 pub type LoadError = Arc<String>;
@@ -73,18 +99,20 @@ pub async fn fetch_datasets(t: &Tracker, keys: &[DatasetKey]) -> Result<HashMap<
     Ok(found.into_iter().map(|d| (DatasetKey(d.id), d)).collect())
 }
 
-/// The datasets of each order (every key present, possibly with an empty list).
+/// The first [`ORDER_DATASETS`] datasets of each order that `access` admits, oldest first (every key
+/// present, possibly with an empty list): one bounded query per order, a few at a time, so that the cost
+/// follows the page and not the size of the orders.
 pub async fn fetch_datasets_of_orders(
     t: &Tracker,
+    access: &DatasetAccess,
     keys: &[DatasetsOfOrder],
 ) -> Result<HashMap<DatasetsOfOrder, Vec<Dataset>>, LoadError> {
-    let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-    let found = repo::<Dataset>(t, "datasets").find(doc! { "order": { "$in": ids } }).await.map_err(err)?;
-    let mut out: HashMap<DatasetsOfOrder, Vec<Dataset>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for d in found {
-        out.entry(DatasetsOfOrder(d.order)).or_default().push(d);
-    }
-    Ok(out)
+    use futures::{StreamExt, TryStreamExt};
+    futures::stream::iter(keys.iter().copied())
+        .map(|k| async move { Ok((k, t.datasets_of_order(access, k.0, ORDER_DATASETS).await.map_err(err)?)) })
+        .buffer_unordered(8)
+        .try_collect()
+        .await
 }
 
 /// The collections containing each dataset (every key present, possibly with an empty list).
@@ -134,7 +162,13 @@ macro_rules! loader_for {
 loader_for!(UserKey, User, fetch_users);
 loader_for!(OrderKey, Order, fetch_orders);
 loader_for!(DatasetKey, Dataset, fetch_datasets);
-loader_for!(DatasetsOfOrder, Vec<Dataset>, fetch_datasets_of_orders);
+impl Loader<DatasetsOfOrder> for TrackerLoader {
+    type Value = Vec<Dataset>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[DatasetsOfOrder]) -> Result<HashMap<DatasetsOfOrder, Vec<Dataset>>, LoadError> {
+        fetch_datasets_of_orders(&self.tracker, &self.access().await?, keys).await
+    }
+}
 loader_for!(CollectionsOfDataset, Vec<Collection>, fetch_collections_of_datasets);
 loader_for!(FilesOfDataset, Vec<DataFile>, fetch_files_of_datasets);
 
@@ -144,8 +178,6 @@ pub struct DatasetBundle {
     pub dataset: Dataset,
     /// Its order, if it still exists.
     pub order: Option<Order>,
-    /// Every dataset of the same order (the dataset included), when asked for.
-    pub siblings: Option<Vec<Dataset>>,
     /// The collections containing the dataset.
     pub collections: Vec<Collection>,
     /// The order's generators, authors, editors and organisation.
@@ -153,23 +185,14 @@ pub struct DatasetBundle {
 }
 
 /// Reads a dataset and what its computed fields need with one aggregation (`$lookup`), instead of one
-/// query per kind. The order's other datasets only `with_siblings` (`related` selected): they grow with the
-/// order, and a lookup reads every one of them.
-pub async fn fetch_dataset_bundle(
-    t: &Tracker,
-    id: Uuid,
-    with_siblings: bool,
-) -> Result<Option<DatasetBundle>, LoadError> {
+/// query per kind. Not the order's other datasets: a lookup reads every one of them, however many
+/// (`related` loads a bounded page of them, [`fetch_datasets_of_orders`]).
+pub async fn fetch_dataset_bundle(t: &Tracker, id: Uuid) -> Result<Option<DatasetBundle>, LoadError> {
     use futures::TryStreamExt;
     let mut pipeline = vec![
         doc! { "$match": { "_id": id } },
         doc! { "$lookup": { "from": "orders", "localField": "order", "foreignField": "_id", "as": "_order" } },
     ];
-    if with_siblings {
-        pipeline.push(
-            doc! { "$lookup": { "from": "datasets", "localField": "order", "foreignField": "order", "as": "_siblings" } },
-        );
-    }
     pipeline.extend([
         doc! { "$lookup": { "from": "collections", "localField": "_id", "foreignField": "datasets", "as": "_collections" } },
         doc! { "$addFields": { "_people": { "$let": {
@@ -194,16 +217,9 @@ pub async fn fetch_dataset_bundle(
         }
     }
     let order = take::<Order>(&mut d, "_order")?.pop();
-    let siblings = if with_siblings {
-        let mut all = take::<Dataset>(&mut d, "_siblings")?;
-        all.sort_by_key(|s| s.id);
-        Some(all)
-    } else {
-        None
-    };
     let mut collections = take::<Collection>(&mut d, "_collections")?;
     collections.sort_by_key(|c| c.id);
     let people = take::<User>(&mut d, "_users")?;
     let dataset: Dataset = bson::from_document(d).map_err(err)?;
-    Ok(Some(DatasetBundle { dataset, order, siblings, collections, people }))
+    Ok(Some(DatasetBundle { dataset, order, collections, people }))
 }

@@ -70,8 +70,7 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
     ) {
         return Ok(t.dataset_by_id(&access, id).await?);
     }
-    let with_siblings = selects(&node, &["related"]);
-    let Some(bundle) = loaders::fetch_dataset_bundle(t, id, with_siblings).await.map_err(internal)? else {
+    let Some(bundle) = loaders::fetch_dataset_bundle(t, id).await.map_err(internal)? else {
         return Ok(None);
     };
     if !access.admits(&bundle.dataset) {
@@ -82,9 +81,6 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
         l.feed_one(OrderKey(order.id), order.clone()).await;
     }
     l.feed_many(bundle.people.into_iter().map(|u| (UserKey(u.id), u))).await;
-    if let Some(siblings) = bundle.siblings {
-        l.feed_one(DatasetsOfOrder(bundle.dataset.order), siblings).await;
-    }
     l.feed_one(CollectionsOfDataset(bundle.dataset.id), bundle.collections).await;
     Ok(Some(bundle.dataset))
 }
@@ -108,7 +104,8 @@ async fn datasets_at(ctx: &Context<'_>, node: Lookahead<'_>, page: &[Dataset]) -
     let related = async {
         if node.field("related").exists() {
             let keys = unique(page.iter().map(|d| DatasetsOfOrder(d.order)));
-            l.feed_many(loaders::fetch_datasets_of_orders(t, &keys).await.map_err(internal)?).await;
+            let access = dataset_access(ctx).await?;
+            l.feed_many(loaders::fetch_datasets_of_orders(t, &access, &keys).await.map_err(internal)?).await;
         }
         Ok::<_, ApiError>(())
     };
@@ -150,7 +147,9 @@ pub async fn orders(ctx: &Context<'_>, page: &[Order]) -> Result<(), ApiError> {
     }
     if node.field("datasets").exists() {
         let keys = unique(page.iter().map(|o| DatasetsOfOrder(o.id)));
-        loader(ctx)?.feed_many(loaders::fetch_datasets_of_orders(tracker(ctx)?, &keys).await.map_err(internal)?).await;
+        let access = dataset_access(ctx).await?;
+        let found = loaders::fetch_datasets_of_orders(tracker(ctx)?, &access, &keys).await.map_err(internal)?;
+        loader(ctx)?.feed_many(found).await;
     }
     Ok(())
 }

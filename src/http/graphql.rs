@@ -117,22 +117,19 @@ async fn execute(
         Ok(a) => a,
         Err(err) => return err.into_response(),
     };
-    let loader = crate::graphql::loaders::request_loader(state.tracker().clone());
+    let access = std::sync::Arc::new(crate::graphql::context::AccessCell::default());
+    let loader = crate::graphql::loaders::request_loader(
+        state.tracker().clone(),
+        authenticated.principal.clone(),
+        Some(access.clone()),
+    );
     let sessions = crate::graphql::context::Sessions {
         current: authenticated.session,
         revocations: state.auth().revocations.clone(),
         clear_cookies: super::login::clear_session_cookies(&state),
     };
-    let response = state
-        .schema()
-        .execute(
-            request
-                .data(authenticated.principal)
-                .data(loader)
-                .data(sessions)
-                .data(std::sync::Arc::new(crate::graphql::context::AccessCell::default())),
-        )
-        .await;
+    let response =
+        state.schema().execute(request.data(authenticated.principal).data(loader).data(sessions).data(access)).await;
     graphql_response(response, &accept)
 }
 

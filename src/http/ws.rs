@@ -130,8 +130,8 @@ async fn serve(state: AppState, socket: WebSocket, headers: HeaderMap, client: O
             let (result, data) = match outcome {
                 Ok((c, p)) => {
                     let mut data = Data::default();
+                    let loader = crate::graphql::loaders::request_loader(state.tracker().clone(), p.clone(), None);
                     data.insert(p);
-                    let loader = crate::graphql::loaders::request_loader(state.tracker().clone());
                     // One loader for the connection, without a cache: every event reads current data.
                     loader.enable_all_cache(false);
                     data.insert(loader);

@@ -16,6 +16,7 @@ pub struct Tx {
     db: mongodb::Database,
     hooks: std::sync::Arc<super::sequence::Hooks>,
     pending_logs: Vec<Document>,
+    tallies: Vec<(&'static str, i64)>,
 }
 
 impl Store {
@@ -26,7 +27,13 @@ impl Store {
         let mut session = self.client().start_session().await?;
         let durable = WriteConcern::builder().w(Acknowledgment::Majority).journal(true).build();
         session.start_transaction().write_concern(durable).await?;
-        Ok(Tx { session, db: self.db().clone(), hooks: self.hooks().clone(), pending_logs: Vec::new() })
+        Ok(Tx {
+            session,
+            db: self.db().clone(),
+            hooks: self.hooks().clone(),
+            pending_logs: Vec::new(),
+            tallies: Vec::new(),
+        })
     }
 }
 
@@ -41,19 +48,33 @@ impl Tx {
         self.pending_logs.push(entry);
     }
 
-    /// Numbers the queued log entries from the sequence (incrementing the counter inside the transaction)
-    /// and inserts them.
+    /// Adds `delta` to the document count of a tallied collection ([`super::sequence::TALLIED`]), written
+    /// with the counter at commit.
+    fn tally(&mut self, collection: &str, delta: i64) {
+        let Some(name) = super::sequence::TALLIED.iter().find(|n| **n == collection) else { return };
+        match self.tallies.iter_mut().find(|(n, _)| n == name) {
+            Some((_, d)) => *d += delta,
+            None => self.tallies.push((name, delta)),
+        }
+    }
+
+    /// Numbers the queued log entries from the sequence (incrementing the counter inside the transaction,
+    /// together with the tallies of the collections written) and inserts them.
     async fn write_logs(&mut self) -> Result<(), StoreError> {
-        if self.pending_logs.is_empty() {
+        if self.pending_logs.is_empty() && self.tallies.iter().all(|(_, d)| *d == 0) {
             return Ok(());
         }
         let n = self.pending_logs.len() as i64;
         let mut entries = std::mem::take(&mut self.pending_logs);
+        let tallies = std::mem::take(&mut self.tallies);
         if !self.hooks.unnumbered() {
-            let first = super::sequence::take(&self.db, &mut self.session, n).await?;
+            let first = super::sequence::take(&self.db, &mut self.session, n, &tallies).await?;
             for (i, e) in entries.iter_mut().enumerate() {
                 e.insert(super::sequence::SEQ, first + i as i64);
             }
+        }
+        if entries.is_empty() {
+            return Ok(());
         }
         self.db
             .collection::<Document>("logs")
@@ -264,6 +285,7 @@ where
     /// Inserts inside the transaction.
     pub async fn insert(&self, tx: &mut Tx, value: &T) -> Result<(), StoreError> {
         self.coll.insert_one(value).session(&mut tx.session).await.map_err(classify_tx)?;
+        tx.tally(self.coll.name(), 1);
         Ok(())
     }
 
@@ -314,6 +336,9 @@ where
     /// Deletes inside the transaction; whether a document was deleted.
     pub async fn delete(&self, tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
         let res = self.coll.delete_one(doc! { "_id": id }).session(&mut tx.session).await.map_err(classify_tx)?;
+        if res.deleted_count == 1 {
+            tx.tally(self.coll.name(), -1);
+        }
         Ok(res.deleted_count == 1)
     }
 }

@@ -23,11 +23,31 @@ pub const LOG_COUNTER: &str = "logs";
 /// The key of the sequence number in a log entry and in the counter document.
 pub const SEQ: &str = "seq";
 
-/// Inside the transaction: increments the counter by `n` and returns the first of the `n` numbers taken.
-pub(crate) async fn take(db: &Database, session: &mut ClientSession, n: i64) -> Result<i64, StoreError> {
+/// The collections whose document count the counter document keeps (`tally.<name>`), so that a listing's
+/// `totalCount` need not read the whole collection: every insert and delete through a
+/// [`Repo`](super::Repo) adds to it in the same update that takes the sequence numbers (no further write
+/// conflict). Writes that bypass `Repo` must not touch these collections.
+pub const TALLIED: &[&str] = &["datasets"];
+/// The key of the tallies in the counter document.
+const TALLY: &str = "tally";
+/// The key marking a tally as counted from the collection (until then it is not read).
+const TALLY_READY: &str = "tallyReady";
+
+/// Inside the transaction: increments the counter by `n` (and the tallies by their deltas) and returns the
+/// first of the `n` numbers taken.
+pub(crate) async fn take(
+    db: &Database,
+    session: &mut ClientSession,
+    n: i64,
+    tallies: &[(&str, i64)],
+) -> Result<i64, StoreError> {
+    let mut inc = doc! { SEQ: n };
+    for (name, delta) in tallies.iter().filter(|(_, d)| *d != 0) {
+        inc.insert(format!("{TALLY}.{name}"), *delta);
+    }
     let updated = db
         .collection::<Document>(COUNTERS)
-        .find_one_and_update(doc! { "_id": LOG_COUNTER }, doc! { "$inc": { SEQ: n } })
+        .find_one_and_update(doc! { "_id": LOG_COUNTER }, doc! { "$inc": inc })
         .upsert(true)
         .return_document(ReturnDocument::After)
         .session(session)
@@ -41,6 +61,55 @@ pub(crate) async fn take(db: &Database, session: &mut ClientSession, n: i64) -> 
 pub async fn current(db: &Database) -> Result<i64, StoreError> {
     let d = db.collection::<Document>(COUNTERS).find_one(doc! { "_id": LOG_COUNTER }).await?;
     Ok(d.as_ref().and_then(seq_of).unwrap_or(0))
+}
+
+/// The number of documents in a tallied collection, as committed; `None` until [`count_tallies`] counted
+/// it.
+pub async fn tally(db: &Database, collection: &str) -> Result<Option<u64>, StoreError> {
+    let d = db.collection::<Document>(COUNTERS).find_one(doc! { "_id": LOG_COUNTER }).await?;
+    let Some(d) = d else { return Ok(None) };
+    if !d.get_document(TALLY_READY).is_ok_and(|r| r.get_bool(collection).unwrap_or(false)) {
+        return Ok(None);
+    }
+    let n = match d.get_document(TALLY).ok().and_then(|t| t.get(collection)) {
+        Some(bson::Bson::Int64(v)) => *v,
+        Some(bson::Bson::Int32(v)) => i64::from(*v),
+        _ => 0,
+    };
+    Ok(Some(u64::try_from(n).unwrap_or(0)))
+}
+
+/// Counts each tallied collection not counted yet, in a transaction that also writes the counter document:
+/// a write committed meanwhile conflicts with it and it runs again, so the tally starts exact and every
+/// later insert and delete keeps it so. Run at start-up, after the migrations; idempotent.
+pub async fn count_tallies(store: &super::Store) -> Result<(), StoreError> {
+    for name in TALLIED {
+        let counters = store.db().collection::<Document>(COUNTERS);
+        let ready =
+            counters.find_one(doc! { "_id": LOG_COUNTER, format!("{TALLY_READY}.{name}"): true }).await?.is_some();
+        if ready {
+            continue;
+        }
+        store
+            .transaction(|mut tx| {
+                let counters = counters.clone();
+                let coll = store.db().collection::<Document>(name);
+                async move {
+                    let n =
+                        coll.count_documents(doc! {}).session(tx.session()).await.map_err(super::repo::classify_tx)?;
+                    let set = doc! { format!("{TALLY}.{name}"): n as i64, format!("{TALLY_READY}.{name}"): true };
+                    counters
+                        .update_one(doc! { "_id": LOG_COUNTER }, doc! { "$set": set })
+                        .upsert(true)
+                        .session(tx.session())
+                        .await
+                        .map_err(super::repo::classify_tx)?;
+                    tx.commit().await
+                }
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 /// The `seq` of a document (int or long).

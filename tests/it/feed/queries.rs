@@ -88,8 +88,9 @@ async fn a_page_selected_through_nodes_costs_no_more_round_trips_when_it_grows()
     let q =
         "{ datasets(first: 50) { nodes { id order { id title } collections { id } related { id } editors { id } } } }";
     let mut costs = Vec::new();
+    // One order: `related` reads one bounded page per order on the page (tests/it/tracker/totals.rs).
+    let order = app.create_order(&owner, "o").await;
     for n in [2, 12] {
-        let order = app.create_order(&owner, "o").await;
         for i in 0..n {
             app.create_dataset(&owner, &order, &format!("d{i}")).await;
         }

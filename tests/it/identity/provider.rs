@@ -142,7 +142,18 @@ pub async fn login_via(
 /// Walks a login as `account` from `start` through the provider, and returns the service's callback URL
 /// without requesting it (so that several callbacks can be fired at once).
 pub async fn callback_url(browser: &reqwest::Client, start: &str, account: &str) -> String {
-    let resp = browser.get(start).send().await.unwrap();
+    // The service discovers the provider on the first login. On a machine loaded by the rest of the suite
+    // a young provider process has once answered too slowly (502: "could not be reached"); a failed
+    // discovery is not cached, so the login is started again, as a user would.
+    let mut resp = browser.get(start).send().await.unwrap();
+    for _ in 0..3 {
+        if resp.status() != 502 {
+            break;
+        }
+        eprintln!("login start answered 502 ({}); starting again", resp.text().await.unwrap_or_default());
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        resp = browser.get(start).send().await.unwrap();
+    }
     assert_eq!(resp.status(), 303, "login start");
     let mut url = location(&resp, start);
     for _ in 0..10 {

@@ -6,4 +6,5 @@ mod errors;
 mod matrix;
 mod orders;
 mod paging;
+mod totals;
 mod users;

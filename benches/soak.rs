@@ -11,6 +11,7 @@
 #[path = "../tests/support/localdb.rs"]
 mod localdb;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -158,18 +159,31 @@ async fn main() {
     }
     let datasets = Arc::new(datasets);
     let window: Arc<Mutex<Window>> = Arc::default();
+    // Datasets in the database (the 200 seeded, then every create), to show how the data grew.
+    let stored = Arc::new(AtomicUsize::new(datasets.len()));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     println!(
         "soak: {clients} clients for {seconds} s (mix per client: 60% reads, 25% writes, 15% statistics), database {}",
         if std::env::var("MONGODB_URI").is_ok() { "MONGODB_URI" } else { "local SecantusDB" }
     );
     println!(
-        "{:>6} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "t (s)", "requests", "errors", "p50 ms", "p99 ms", "read p99", "write p99", "stats p99", "req/s", "RSS MiB"
+        "{:>6} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "t (s)",
+        "requests",
+        "errors",
+        "p50 ms",
+        "p99 ms",
+        "read p99",
+        "write p99",
+        "stats p99",
+        "req/s",
+        "RSS MiB",
+        "datasets"
     );
     let mut tasks = Vec::new();
     for c in 0..clients {
         let (client, window, datasets, order) = (make_client(), window.clone(), datasets.clone(), orders[c].clone());
+        let stored = stored.clone();
         tasks.push(tokio::spawn(async move {
             let mut n: usize = 0;
             let mut mine: Vec<String> = Vec::new();
@@ -185,6 +199,7 @@ async fn main() {
                     12..=14 => {
                         let r = client.gql(WRITE, json!({ "o": order, "t": format!("c{c}-{n}") })).await;
                         if let Ok(body) = &r {
+                            stored.fetch_add(1, Ordering::Relaxed);
                             mine.push(body["data"]["createDataset"]["id"].as_str().unwrap_or_default().to_owned());
                         }
                         (Kind::Write, r)
@@ -226,7 +241,7 @@ async fn main() {
         let elapsed = started.elapsed().as_secs_f64();
         let mem = rss_mib();
         println!(
-            "{:>6.0} {:>8} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.0} {:>9.1}",
+            "{:>6.0} {:>8} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.0} {:>9.1} {:>9}",
             elapsed,
             all.len(),
             w.errors,
@@ -236,7 +251,8 @@ async fn main() {
             p99_of(Kind::Write),
             p99_of(Kind::Stats),
             all.len() as f64 / interval as f64,
-            mem
+            mem,
+            stored.load(Ordering::Relaxed)
         );
         if let Some(e) = &w.first_error {
             println!("       first error in this interval: {}", e.chars().take(300).collect::<String>());

@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench --bench soak` (release build). Options by environment: `SOAK_SECONDS` (default 600),
 //! `SOAK_INTERVAL_SECONDS` (default 60), `SOAK_CLIENTS` (default 50), `MONGODB_URI` (default: a fresh local
-//! SecantusDB server).
+//! SecantusDB server), `SOAK_STEADY=1` (each client deletes its oldest dataset once it holds ten, so the
+//! data stays the same size), `SOAK_LEAN=1` (no `related` or `totalCount` in the queries).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -97,12 +98,14 @@ const LIST_LEAN: &str = "{ datasets(first: 20) { edges { node { id title } } } }
 const WRITE: &str =
     "mutation($o: ID!, $t: String!) { createDataset(orderId: $o, input: {title: $t, tagsUser: [\"soak\"]}) { id } }";
 const EDIT: &str = "mutation($id: ID!, $t: String!) { updateDataset(id: $id, input: {title: $t}) { version } }";
+const DELETE: &str = "mutation($id: ID!) { deleteDataset(id: $id) }";
 const STATS: &str = "{ frequencyTable(input: {groupBy: [\"school\"]}) { columns rows { groups cells } } }";
 
 #[tokio::main]
 async fn main() {
     let seconds = env_u64("SOAK_SECONDS", 600);
     let lean = std::env::var("SOAK_LEAN").is_ok_and(|v| v == "1");
+    let steady = std::env::var("SOAK_STEADY").is_ok_and(|v| v == "1");
     let (read_q, list_q) = if lean { (READ_LEAN, LIST_LEAN) } else { (READ, LIST) };
     let interval = env_u64("SOAK_INTERVAL_SECONDS", 60).max(1);
     let clients = env_u64("SOAK_CLIENTS", 50) as usize;
@@ -163,7 +166,8 @@ async fn main() {
     let stored = Arc::new(AtomicUsize::new(datasets.len()));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     println!(
-        "soak: {clients} clients for {seconds} s (mix per client: 60% reads, 25% writes, 15% statistics), database {}",
+        "soak: {clients} clients for {seconds} s (mix per client: 60% reads, 25% writes, 15% statistics){}, database {}",
+        if steady { ", steady data (deletes balance creates)" } else { "" },
         if std::env::var("MONGODB_URI").is_ok() { "MONGODB_URI" } else { "local SecantusDB" }
     );
     println!(
@@ -196,6 +200,17 @@ async fn main() {
                         (Kind::Read, client.gql(read_q, json!({ "id": datasets[(n * 13 + c) % datasets.len()] })).await)
                     }
                     10..=11 => (Kind::Read, client.gql(list_q, json!({})).await),
+                    // `SOAK_STEADY=1`: a client holding 10 datasets of its own deletes its oldest instead of
+                    // creating one, so the data stays the same size (a run that shows the service itself, not
+                    // the growth of the data).
+                    12..=14 if steady && mine.len() >= 10 => {
+                        let id = mine.remove(0);
+                        let r = client.gql(DELETE, json!({ "id": id })).await;
+                        if r.is_ok() {
+                            stored.fetch_sub(1, Ordering::Relaxed);
+                        }
+                        (Kind::Write, r)
+                    }
                     12..=14 => {
                         let r = client.gql(WRITE, json!({ "o": order, "t": format!("c{c}-{n}") })).await;
                         if let Ok(body) = &r {

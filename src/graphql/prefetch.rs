@@ -82,6 +82,12 @@ pub async fn dataset(ctx: &Context<'_>, id: Uuid) -> Result<Option<Dataset>, Api
     }
     l.feed_many(bundle.people.into_iter().map(|u| (UserKey(u.id), u))).await;
     l.feed_one(CollectionsOfDataset(bundle.dataset.id), bundle.collections).await;
+    if node.field("related").exists() {
+        // Read now rather than through the loader, which waits to batch keys that a single dataset never
+        // has (that wait cost more than the query).
+        let keys = [DatasetsOfOrder(bundle.dataset.order)];
+        l.feed_many(loaders::fetch_datasets_of_orders(t, &access, &keys).await.map_err(internal)?).await;
+    }
     Ok(Some(bundle.dataset))
 }
 

@@ -161,7 +161,8 @@ impl Hooks {
     }
 
     /// For the benchmark's comparison only (not reachable from requests or configuration): log entries are
-    /// written without sequence numbers and the counter is not touched, as before the change feed existed.
+    /// written without sequence numbers and the counter is not touched, as before the change feed existed
+    /// (so the tallies miss those writes too: totals of that database are wrong afterwards).
     pub fn set_unnumbered(&self, on: bool) {
         self.unnumbered.store(on, std::sync::atomic::Ordering::Relaxed);
     }

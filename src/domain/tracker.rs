@@ -137,7 +137,15 @@ impl Tracker {
         };
         let has_next = items.len() > first;
         items.truncate(first);
-        let total = if req.want_total { repo.count(filter).await? } else { 0 };
+        let total = match req.want_total {
+            false => 0,
+            // The whole collection: its tally when there is one (counting reads every document).
+            true if filter.is_empty() => match crate::store::sequence::tally(self.store.db(), repo.name()).await? {
+                Some(n) => n,
+                None => repo.count(filter).await?,
+            },
+            true => repo.count(filter).await?,
+        };
         Ok(Page { items, has_next, has_previous: req.after.is_some(), total })
     }
 

@@ -148,6 +148,11 @@ where
         Self { coll: store.db().collection(name), windows: Windows::default() }
     }
 
+    /// The collection's name.
+    pub fn name(&self) -> &str {
+        self.coll.name()
+    }
+
     /// The untyped collection.
     pub fn raw(&self) -> Collection<Document> {
         self.coll.clone_with_type()

@@ -23,11 +23,11 @@ pub const LOG_COUNTER: &str = "logs";
 /// The key of the sequence number in a log entry and in the counter document.
 pub const SEQ: &str = "seq";
 
-/// The collections whose document count the counter document keeps (`tally.<name>`), so that a listing's
-/// `totalCount` need not read the whole collection: every insert and delete through a
+/// The collections whose document count the counter document keeps (`tally.<name>`), so that the
+/// `totalCount` of a whole listing need not read the whole collection: every insert and delete through a
 /// [`Repo`](super::Repo) adds to it in the same update that takes the sequence numbers (no further write
 /// conflict). Writes that bypass `Repo` must not touch these collections.
-pub const TALLIED: &[&str] = &["datasets"];
+pub const TALLIED: &[&str] = &["datasets", "orders", "collections", "users"];
 /// The key of the tallies in the counter document.
 const TALLY: &str = "tally";
 /// The key marking a tally as counted from the collection (until then it is not read).

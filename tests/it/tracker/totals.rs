@@ -176,3 +176,45 @@ async fn related_and_order_datasets_show_visible_ones_after_many_hidden() {
     assert_eq!(related[0], first_public);
     assert!(!related.contains(&later[1]));
 }
+
+#[tokio::test]
+async fn orders_collections_and_users_totals_follow_creates_and_deletes() {
+    let app = spawn_app().await;
+    let admin =
+        app.actor("admin", &[Permission::DataManagement, Permission::UserManagement, Permission::UserSearch]).await;
+    let editor = app.actor("editor", &[Permission::Orders]).await;
+    let stored = |name: &'static str| {
+        let app = &app;
+        async move { app.store.db().collection::<bson::Document>(name).count_documents(doc! {}).await.unwrap() }
+    };
+    let totals = |label: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            for (list, coll) in [("orders", "orders"), ("collections", "collections"), ("users", "users")] {
+                let q = format!("{{ {list}(first: 1000) {{ totalCount edges {{ node {{ id }} }} }} }}");
+                let r = app.gql_as(admin, &q, json!({})).await;
+                let total = r.data()[list]["totalCount"].as_u64().unwrap();
+                let listed = r.data()[list]["edges"].as_array().unwrap().len() as u64;
+                assert_eq!(total, listed, "{label}: {list}");
+                assert_eq!(total, stored(coll).await, "{label}: {list} against the database");
+            }
+        }
+    };
+    let orders: Vec<String> = vec![app.create_order(&editor, "a").await, app.create_order(&editor, "b").await];
+    let d = app.create_dataset(&editor, &orders[0], "d").await;
+    let c = app.create_collection(&editor, "c", &[&d]).await;
+    app.create_collection(&editor, "c2", &[]).await;
+    let gone = app.actor("gone", &[]).await;
+    totals("after creates").await;
+    app.gql_as(&editor, "mutation($id: ID!) { deleteOrder(id: $id) }", json!({ "id": orders[1] })).await.data();
+    app.gql_as(&editor, "mutation($id: ID!) { deleteCollection(id: $id) }", json!({ "id": c })).await.data();
+    app.gql_as(&admin, "mutation($id: ID!) { deleteUser(id: $id) }", json!({ "id": gone.id })).await.data();
+    totals("after deletes").await;
+    assert_eq!(stored("orders").await, 1);
+    assert_eq!(stored("collections").await, 1);
+    // The totals came from the tallies, and each tally is the number of documents.
+    for name in ["datasets", "orders", "collections", "users"] {
+        let tally = datatracker::store::sequence::tally(app.store.db(), name).await.unwrap();
+        assert_eq!(tally, Some(stored(name).await), "tally of {name}");
+    }
+}

@@ -64,6 +64,7 @@ pub fn embedded() -> Vec<Migration> {
         Migration::new(7, "0007_stats_audit", include_str!("../../migrations/0007_stats_audit.json")),
         Migration::new(8, "0008_change_feed", include_str!("../../migrations/0008_change_feed.json")),
         Migration::new(9, "0009_stats_instances", include_str!("../../migrations/0009_stats_instances.json")),
+        Migration::new(10, "0010_order_datasets_page", include_str!("../../migrations/0010_order_datasets_page.json")),
     ]
 }
 

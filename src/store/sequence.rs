@@ -64,8 +64,11 @@ pub async fn current(db: &Database) -> Result<i64, StoreError> {
 }
 
 /// The number of documents in a tallied collection, as committed; `None` until [`count_tallies`] counted
-/// it.
+/// it, and for a collection that is not tallied (without a round trip: every whole listing asks).
 pub async fn tally(db: &Database, collection: &str) -> Result<Option<u64>, StoreError> {
+    if !TALLIED.contains(&collection) {
+        return Ok(None); // never counted: no need to ask the database
+    }
     let d = db.collection::<Document>(COUNTERS).find_one(doc! { "_id": LOG_COUNTER }).await?;
     let Some(d) = d else { return Ok(None) };
     if !d.get_document(TALLY_READY).is_ok_and(|r| r.get_bool(collection).unwrap_or(false)) {
